@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "mtcp_tap",
+      "sources": ["native/tap.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "conditions": [["OS!='linux'", {"type": "none"}]]
+    }
+  ]
+}
