@@ -44,7 +44,7 @@ export function loadFixture(name: string): Fixture {
   let hex = '';
   for (const line of text.split('\n')) {
     if (line.startsWith('#')) {
-      const m = /^#\s*([A-Za-z0-9_.-]+):\s*(.*)$/.exec(line);
+      const m = /^#\s*([A-Za-z0-9_.@-]+):\s*(.*)$/.exec(line);
       if (m) meta.set(m[1], m[2].trim());
     } else {
       hex += line;
