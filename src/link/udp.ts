@@ -1,0 +1,260 @@
+// The UDP link: each Ethernet frame travels in one UDP datagram between two sockets, as QEMU's
+// `-netdev socket,udp=...` backend does, so two processes (or two machines) form a link without root.
+
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { copyBytes, viewOf } from './copy.js';
+import { FrameRing } from './frame-ring.js';
+import { FrameBatch, MAX_BURST, newLinkCounters, type Link, type LinkCounters } from './link.js';
+import { ETHERNET_HEADER_LENGTH } from './memory.js';
+import { ReadableSignal } from './readable.js';
+
+export interface UdpEndpoint {
+  host: string;
+  port: number;
+}
+
+export interface UdpLinkOptions {
+  name: string;
+  /** Where to bind. Port 0 lets the system choose; `localAddress` then tells which. */
+  local: UdpEndpoint;
+  /** Where frames are sent; datagrams from any other address are ignored (and counted). */
+  remote: UdpEndpoint;
+  /** Largest frame carried (default 1514); larger datagrams are dropped and counted. */
+  maxFrameSize?: number;
+  /** Frames held between the socket and receive() (default 1024); beyond that, dropped and counted. */
+  queueFrames?: number;
+  /** Datagrams handed to the kernel and not yet completed before flush() drops (default 512). */
+  sendSlots?: number;
+  /** SO_RCVBUF / SO_SNDBUF to ask for (default 4 MiB; the kernel may cap it). */
+  socketBufferBytes?: number;
+}
+
+export interface UdpLinkCounters {
+  /** Datagrams from an address other than `remote`. */
+  foreign: number;
+  /** Datagrams larger than maxFrameSize or shorter than an Ethernet header. */
+  badSize: number;
+  /** Send completions reporting an error, and socket errors. */
+  errors: number;
+}
+
+async function resolve(what: string, name: string, host: string): Promise<{ address: string; family: 4 | 6 }> {
+  const family = isIP(host);
+  if (family === 4 || family === 6) return { address: host, family };
+  if (/^[0-9.]+$/.test(host)) throw new Error(`UdpLink ${name}: ${what} host "${host}" is not a valid IPv4 address`);
+  try {
+    const found = await lookup(host);
+    return { address: found.address, family: found.family === 6 ? 6 : 4 };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new Error(`UdpLink ${name}: cannot resolve ${what} host "${host}" (${code})`);
+  }
+}
+
+function checkPort(name: string, what: string, port: number, allowZero: boolean): void {
+  if (!Number.isInteger(port) || port < (allowZero ? 0 : 1) || port > 65535) {
+    throw new Error(`UdpLink ${name}: ${what} port must be an integer in [${allowZero ? 0 : 1}, 65535], got ${port}`);
+  }
+}
+
+export class UdpLink implements Link {
+  readonly counters: LinkCounters;
+  readonly udpCounters: UdpLinkCounters;
+  readonly rx: FrameBatch;
+  readonly tx: FrameBatch;
+  /** The address and port actually bound. */
+  readonly localAddress: UdpEndpoint;
+  private readonly rxView: DataView;
+  private readonly txView: DataView;
+  private readonly ring: FrameRing;
+  private readonly signal: ReadableSignal;
+  /** Frames being sent are copied here, because the kernel may complete a send after flush() returns. */
+  private readonly sendArena: Buffer;
+  private readonly sendView: DataView;
+  private readonly sendSlots: number;
+  private sendNext = 0;
+  private sendsInFlight = 0;
+  private readonly onSendDone: (error: Error | null) => void;
+  private closed = false;
+  /** The last socket or send error, for diagnostics. */
+  lastError: Error | null = null;
+
+  private constructor(
+    readonly name: string,
+    readonly maxFrameSize: number,
+    private readonly socket: Socket,
+    private readonly remoteAddress: string,
+    private readonly remotePort: number,
+    queueFrames: number,
+    sendSlots: number,
+  ) {
+    this.counters = newLinkCounters();
+    this.udpCounters = { foreign: 0, badSize: 0, errors: 0 };
+    this.rx = new FrameBatch(MAX_BURST, maxFrameSize);
+    this.tx = new FrameBatch(MAX_BURST, maxFrameSize);
+    this.rxView = viewOf(this.rx.data);
+    this.txView = viewOf(this.tx.data);
+    this.ring = new FrameRing(queueFrames, maxFrameSize);
+    const ring = this.ring;
+    this.signal = new ReadableSignal(() => ring.count > 0);
+    this.sendSlots = sendSlots;
+    this.sendArena = Buffer.alloc(sendSlots * maxFrameSize);
+    this.sendView = viewOf(this.sendArena);
+    this.onSendDone = (error) => this.sendDone(error);
+    const address = socket.address();
+    this.localAddress = { host: address.address, port: address.port };
+    socket.on('message', (message: Buffer, from: RemoteInfo) => this.onMessage(message, from));
+    socket.on('error', (error: Error) => {
+      this.udpCounters.errors++;
+      this.lastError = error;
+    });
+    // No handler yet: the socket must not keep the process alive (it is ref'd while a handler is set).
+    socket.unref();
+  }
+
+  /** Binds the local socket (resolving names first); rejects with a message naming the link and cause. */
+  static async open(options: UdpLinkOptions): Promise<UdpLink> {
+    const name = options.name;
+    const maxFrameSize = options.maxFrameSize ?? 1514;
+    const queueFrames = options.queueFrames ?? 1024;
+    const sendSlots = options.sendSlots ?? 512;
+    const bufferBytes = options.socketBufferBytes ?? 4 * 1024 * 1024;
+    if (!Number.isInteger(maxFrameSize) || maxFrameSize < ETHERNET_HEADER_LENGTH || maxFrameSize > 65507) {
+      throw new Error(`UdpLink ${name}: maxFrameSize must be an integer in [14, 65507], got ${maxFrameSize}`);
+    }
+    if (!Number.isInteger(queueFrames) || queueFrames < 1) throw new Error(`UdpLink ${name}: queueFrames must be a positive integer`);
+    if (!Number.isInteger(sendSlots) || sendSlots < MAX_BURST) throw new Error(`UdpLink ${name}: sendSlots must be an integer >= ${MAX_BURST}`);
+    checkPort(name, 'local', options.local.port, true);
+    checkPort(name, 'remote', options.remote.port, false);
+    const local = await resolve('local', name, options.local.host);
+    const remote = await resolve('remote', name, options.remote.host);
+    if (local.family !== remote.family) {
+      throw new Error(`UdpLink ${name}: local ${local.address} and remote ${remote.address} are not the same IP version`);
+    }
+    const socket = createSocket({ type: local.family === 6 ? 'udp6' : 'udp4' });
+    await new Promise<void>((resolveBind, rejectBind) => {
+      const onError = (error: NodeJS.ErrnoException): void => {
+        socket.close();
+        rejectBind(new Error(`UdpLink ${name}: cannot bind ${options.local.host}:${options.local.port} (${error.code ?? error.message})`));
+      };
+      socket.once('error', onError);
+      socket.bind({ address: local.address, port: options.local.port, exclusive: true }, () => {
+        socket.removeListener('error', onError);
+        resolveBind();
+      });
+    });
+    // A connected UDP socket sends without a per-datagram address lookup, and the kernel then delivers
+    // only datagrams from `remote`.
+    await new Promise<void>((resolveConnect, rejectConnect) => {
+      const onError = (error: NodeJS.ErrnoException): void => {
+        socket.close();
+        rejectConnect(new Error(`UdpLink ${name}: cannot connect to ${options.remote.host}:${options.remote.port} (${error.code ?? error.message})`));
+      };
+      socket.once('error', onError);
+      socket.connect(options.remote.port, remote.address, () => {
+        socket.removeListener('error', onError);
+        resolveConnect();
+      });
+    });
+    for (const set of [() => socket.setRecvBufferSize(bufferBytes), () => socket.setSendBufferSize(bufferBytes)]) {
+      try {
+        set();
+      } catch {
+        // The kernel caps the size without privileges; the default still works, only with more drops.
+      }
+    }
+    return new UdpLink(name, maxFrameSize, socket, remote.address, options.remote.port, queueFrames, sendSlots);
+  }
+
+  receive(): number {
+    const rx = this.rx;
+    rx.count = 0;
+    if (this.closed) return 0;
+    const taken = this.ring.drainInto(rx, this.rxView, MAX_BURST, 0);
+    let bytes = 0;
+    for (let i = 0; i < taken; i++) bytes += rx.lengths[i];
+    this.counters.rxFrames += taken;
+    this.counters.rxBytes += bytes;
+    this.signal.received();
+    return taken;
+  }
+
+  reserve(length: number): number {
+    const tx = this.tx;
+    if (this.closed || length > this.maxFrameSize || length < 0 || tx.count === tx.capacity) return -1;
+    const slot = tx.count;
+    tx.lengths[slot] = length;
+    tx.count = slot + 1;
+    return tx.offsets[slot];
+  }
+
+  flush(): number {
+    const tx = this.tx;
+    const count = tx.count;
+    tx.count = 0;
+    if (this.closed) return 0;
+    let sent = 0;
+    for (let i = 0; i < count; i++) {
+      const length = tx.lengths[i];
+      if (length < ETHERNET_HEADER_LENGTH || this.sendsInFlight === this.sendSlots) {
+        if (length < ETHERNET_HEADER_LENGTH) this.udpCounters.badSize++;
+        this.counters.txDropped++;
+        continue;
+      }
+      const offset = this.sendNext * this.maxFrameSize;
+      copyBytes(this.sendView, offset, this.txView, tx.offsets[i], length);
+      this.sendNext = this.sendNext + 1 === this.sendSlots ? 0 : this.sendNext + 1;
+      this.sendsInFlight++;
+      this.socket.send(this.sendArena, offset, length, this.onSendDone);
+      this.counters.txFrames++;
+      this.counters.txBytes += length;
+      sent++;
+    }
+    return sent;
+  }
+
+  setReadableHandler(handler: (() => void) | null): void {
+    if (this.closed) return;
+    this.signal.setHandler(handler);
+    // A link with a handler keeps the process alive, as an open server socket does; without one it does not.
+    if (handler === null) this.socket.unref();
+    else this.socket.ref();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.signal.close();
+    this.ring.clear();
+    this.rx.count = 0;
+    this.tx.count = 0;
+    this.socket.removeAllListeners('message');
+    this.socket.close();
+  }
+
+  private onMessage(message: Buffer, from: RemoteInfo): void {
+    if (this.closed) return;
+    if (from.port !== this.remotePort || from.address !== this.remoteAddress) {
+      this.udpCounters.foreign++;
+      return;
+    }
+    if (message.length > this.maxFrameSize || message.length < ETHERNET_HEADER_LENGTH) {
+      this.udpCounters.badSize++;
+      this.counters.rxDropped++;
+      return;
+    }
+    if (this.ring.pushWhole(message, 0)) this.signal.schedule();
+    else this.counters.rxDropped++;
+  }
+
+  private sendDone(error: Error | null): void {
+    this.sendsInFlight--;
+    if (error !== null) {
+      this.udpCounters.errors++;
+      this.counters.txDropped++;
+      this.lastError = error;
+    }
+  }
+}
