@@ -100,6 +100,12 @@ export class TestNetns {
     return mustRun('ip', ['-n', this.name, ...args]);
   }
 
+  /** Runs `cmd args` inside the namespace synchronously (setup steps such as sysctl); throws on failure. */
+  runSync(cmd: string, ...args: string[]): string {
+    if (this.destroyed) throw new Error(`netns ${this.name} is destroyed`);
+    return mustRun('ip', ['netns', 'exec', this.name, cmd, ...args]);
+  }
+
   /** Starts `cmd args` inside the namespace, in its own process group (killed by destroy()). */
   exec(cmd: string, args: string[] = [], opts: SpawnOptions = {}): ChildProcess {
     if (this.destroyed) throw new Error(`netns ${this.name} is destroyed`);
