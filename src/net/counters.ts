@@ -7,7 +7,7 @@ export const RX_OUTCOMES = [
   // Ethernet
   'ethTooShort', 'ethNotForUs', 'ethUnknownType',
   // ARP (RFC 826)
-  'arpMalformed', 'arpBadSender', 'arpUnknownOperation', 'arpAddressConflict', 'arpNotForUs',
+  'arpMalformed', 'arpBadSender', 'arpAddressConflict', 'arpNotForUs',
   'arpRequestAnswered', 'arpReplyAccepted',
   // IPv4 (RFC 791, RFC 1122 §3.2.1)
   'ipBadVersion', 'ipBadHeaderLength', 'ipBadTotalLength', 'ipBadChecksum', 'ipBadSource', 'ipNotForUs',
@@ -34,7 +34,6 @@ export class NetCounters {
   ethUnknownType = 0;
   arpMalformed = 0;
   arpBadSender = 0;
-  arpUnknownOperation = 0;
   arpAddressConflict = 0;
   arpNotForUs = 0;
   arpRequestAnswered = 0;

@@ -1,0 +1,638 @@
+// One network interface (an mTCP "port") of one stack context: Ethernet in and out, ARP (RFC 826), IPv4
+// input checks (RFC 791, RFC 1122 §3.2.1), ICMP echo and errors (RFC 792, RFC 1122 §3.2.2), and the send
+// path for transport segments with routing and next-hop resolution. Every frame received is counted under
+// exactly one outcome (see counters.ts). Nothing is allocated per frame: views, scratch buffers and the
+// queue of datagrams waiting for ARP are preallocated.
+import { copyBytes, viewOf } from '../link/copy.js';
+import type { Link } from '../link/link.js';
+import { ARP_LEN, ARP_REPLY, ARP_REQUEST, ArpView, writeArp } from '../wire/arp.js';
+import { finishChecksum, onesComplementSum, pseudoHeaderSum } from '../wire/checksum.js';
+import { BROADCAST_MAC, ETH_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetView, macEquals, writeEthernetHeader } from '../wire/ethernet.js';
+import {
+  ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_UNREACH_PORT, ICMP_UNREACH_PROTOCOL,
+  IcmpView, writeIcmpEcho, writeIcmpError,
+} from '../wire/icmp.js';
+import { IP_PROTO_ICMP, IP_PROTO_TCP, IP_PROTO_UDP, IPV4_HEADER_MIN, Ipv4View, writeIpv4Header } from '../wire/ipv4.js';
+import {
+  ARP_FAILED, ARP_INCOMPLETE, ARP_REACHABLE, LEARN_CREATED, LEARN_RESOLVED, LEARN_UPDATED, type ArpCache,
+} from './arp-cache.js';
+import type { NetCounters } from './counters.js';
+import type { RoutedInterface, RouteTable } from './route-table.js';
+
+// Linux errno values (the same numbers as src/tcp/errno.ts; net/ sits below tcp/ and does not import it).
+export const ENETUNREACH = 101;
+export const EHOSTUNREACH = 113;
+export const EMSGSIZE = 90;
+export const ENOBUFS = 105;
+
+/** Receives the transport payload of a datagram addressed to us: buf[off, off+len). */
+export interface TransportHandler {
+  input(src: number, dst: number, buf: Uint8Array, off: number, len: number, now: number): void;
+}
+
+/** Receives ICMP echo replies (for ping); the echoed data is buf[off, off+len). */
+export interface EchoReplyHandler {
+  echoReply(src: number, identifier: number, sequence: number, buf: Uint8Array, off: number, len: number, now: number): void;
+}
+
+export interface NetInterfaceOptions {
+  name: string;
+  link: Link;
+  mac: Uint8Array;
+  ip: number;
+  prefixLength: number;
+  /** Default gateway through this interface (adds a /0 route), 0 or absent for none. */
+  gateway?: number;
+  mtu: number;
+}
+
+/** Datagrams that can wait for ARP resolution per interface; beyond it the oldest is dropped. */
+export const ARP_QUEUE_CAPACITY = 64;
+/** ICMP error token bucket (RFC 1812 §4.3.2.8): burst and sustained rate per interface. */
+export const ICMP_ERROR_BURST = 10;
+export const ICMP_ERRORS_PER_SECOND = 100;
+/** A REACHABLE entry still in use this close to its expiry is re-confirmed by a unicast request (RFC 1122 §2.3.2.1). */
+const ARP_REFRESH_BEFORE_MS = 5000;
+const ARP_FRAME_LEN = 60; // minimum Ethernet frame without FCS; ARP is padded to it as mTCP and Linux do
+const DEFAULT_TTL = 64; // RFC 1700 / Linux default
+const ZERO_MAC = new Uint8Array(6);
+
+let nextInterfaceId = 1;
+
+function isUnusableSource(ip: number): boolean {
+  // RFC 1122 §3.2.1.3: 0.0.0.0 (this host), 127/8 loopback, class D/E and limited broadcast never source a
+  // datagram that reaches us.
+  const top = ip >>> 24;
+  return ip === 0 || top === 127 || top >= 224;
+}
+
+export class NetInterface implements RoutedInterface {
+  readonly id: number;
+  readonly name: string;
+  readonly link: Link;
+  readonly mac: Uint8Array;
+  readonly ip: number;
+  readonly prefixLength: number;
+  readonly netmask: number;
+  /** Directed broadcast address of the interface's subnet. */
+  readonly broadcast: number;
+  readonly gateway: number;
+  readonly mtu: number;
+  readonly counters: NetCounters;
+  readonly arp: ArpCache;
+  readonly routes: RouteTable;
+
+  private readonly handlers: (TransportHandler | null)[];
+  private echoHandler: EchoReplyHandler | null;
+  private readonly eth: EthernetView;
+  private readonly ipv4: Ipv4View;
+  private readonly arpView: ArpView;
+  private readonly icmp: IcmpView;
+  private readonly txView: DataView;
+  private sourceBuf: Uint8Array | null;
+  private sourceView: DataView | null;
+  /** Builds ICMP messages before they go through sendIpv4. */
+  private readonly scratch: Uint8Array;
+  private readonly nextHopMac: Uint8Array;
+  private readonly scratchMac: Uint8Array;
+  private ipIdentification: number;
+  private icmpTokens: number;
+  private icmpRefilledAt: number;
+  private nextAgingAt: number;
+
+  // The ARP wait queue: a ring of full frames (Ethernet header without destination yet).
+  private readonly pendingData: Uint8Array;
+  private readonly pendingDataView: DataView;
+  private readonly pendingLength: Int32Array;
+  private readonly pendingNextHop: Uint32Array;
+  private readonly pendingSince: Float64Array;
+  private readonly pendingFrameSize: number;
+  private pendingHead: number;
+  private pendingCount: number;
+
+  constructor(options: NetInterfaceOptions, arp: ArpCache, routes: RouteTable, counters: NetCounters) {
+    if (options.mac.length !== 6 || (options.mac[0] & 1) !== 0) throw new Error(`interface ${options.name}: MAC must be 6 bytes, unicast`);
+    if (!(options.prefixLength >= 1 && options.prefixLength <= 31)) throw new Error(`interface ${options.name}: prefix length must be 1..31`);
+    if (options.mtu < 68 || options.mtu + ETH_HEADER_LEN > options.link.maxFrameSize) {
+      throw new Error(`interface ${options.name}: MTU ${options.mtu} needs frames of ${options.mtu + ETH_HEADER_LEN} bytes, link ${options.link.name} carries ${options.link.maxFrameSize}`);
+    }
+    this.id = nextInterfaceId++;
+    this.name = options.name;
+    this.link = options.link;
+    this.mac = Uint8Array.from(options.mac);
+    this.ip = options.ip >>> 0;
+    this.prefixLength = options.prefixLength;
+    this.netmask = (0xffffffff << (32 - options.prefixLength)) >>> 0;
+    this.broadcast = (this.ip | ~this.netmask) >>> 0;
+    this.gateway = (options.gateway ?? 0) >>> 0;
+    this.mtu = options.mtu;
+    this.counters = counters;
+    this.arp = arp;
+    this.routes = routes;
+    this.handlers = new Array<TransportHandler | null>(256).fill(null);
+    this.echoHandler = null;
+    this.eth = new EthernetView();
+    this.ipv4 = new Ipv4View();
+    this.arpView = new ArpView();
+    this.icmp = new IcmpView();
+    this.txView = viewOf(this.link.tx.data);
+    this.sourceBuf = null;
+    this.sourceView = null;
+    this.scratch = new Uint8Array(this.mtu);
+    this.nextHopMac = new Uint8Array(6);
+    this.scratchMac = new Uint8Array(6);
+    this.ipIdentification = 0;
+    this.icmpTokens = ICMP_ERROR_BURST;
+    this.icmpRefilledAt = 0;
+    this.nextAgingAt = 0;
+    this.pendingFrameSize = ETH_HEADER_LEN + this.mtu;
+    this.pendingData = new Uint8Array(ARP_QUEUE_CAPACITY * this.pendingFrameSize);
+    this.pendingDataView = viewOf(this.pendingData);
+    this.pendingLength = new Int32Array(ARP_QUEUE_CAPACITY);
+    this.pendingNextHop = new Uint32Array(ARP_QUEUE_CAPACITY);
+    this.pendingSince = new Float64Array(ARP_QUEUE_CAPACITY);
+    this.pendingHead = 0;
+    this.pendingCount = 0;
+    routes.addInterface(this, this.prefixLength);
+    if (this.gateway !== 0) routes.addRoute(0, 0, this.name, this.gateway);
+  }
+
+  setTransportHandler(protocol: number, handler: TransportHandler | null): void {
+    if (protocol === IP_PROTO_ICMP) throw new Error('ICMP is handled by the interface itself');
+    this.handlers[protocol & 255] = handler;
+  }
+
+  setEchoReplyHandler(handler: EchoReplyHandler | null): void {
+    this.echoHandler = handler;
+  }
+
+  /** Datagrams currently waiting for ARP resolution. */
+  get arpQueueLength(): number {
+    let n = 0;
+    for (let k = 0; k < this.pendingCount; k++) if (this.pendingLength[(this.pendingHead + k) % ARP_QUEUE_CAPACITY] > 0) n++;
+    return n;
+  }
+
+  // ---------------------------------------------------------------------------------------------- receive
+
+  /** Processes every frame of link.rx (after the caller's link.receive()); returns how many. */
+  processReceived(now: number): number {
+    const rx = this.link.rx;
+    const count = rx.count;
+    for (let i = 0; i < count; i++) this.receiveFrame(rx.data, rx.offsets[i], rx.lengths[i], now);
+    return count;
+  }
+
+  /** Processes one Ethernet frame buf[off, off+len). Public for tests and for links that hand frames singly. */
+  receiveFrame(buf: Uint8Array, off: number, len: number, now: number): void {
+    const c = this.counters;
+    c.rxFrames++;
+    const eth = this.eth;
+    if (!eth.wrap(buf, off, len)) {
+      c.ethTooShort++;
+      return;
+    }
+    const linkBroadcast = eth.isBroadcast;
+    // mTCP leaves the destination unchecked (promiscuous NICs); a host on a shared segment must not take
+    // frames meant for others. Multicast groups are not joined, so multicast is not for us either.
+    if (!linkBroadcast && !macEquals(buf, eth.dstOffset, this.mac, 0)) {
+      c.ethNotForUs++;
+      return;
+    }
+    const type = eth.ethertype;
+    if (type === ETHERTYPE_IPV4) this.receiveIpv4(buf, eth.payloadOffset, eth.payloadLength, linkBroadcast, now);
+    else if (type === ETHERTYPE_ARP) this.receiveArp(buf, eth.payloadOffset, eth.payloadLength, now);
+    else c.ethUnknownType++;
+  }
+
+  private receiveArp(buf: Uint8Array, off: number, len: number, now: number): void {
+    const c = this.counters;
+    const a = this.arpView;
+    if (!a.wrap(buf, off, len)) {
+      c.arpMalformed++;
+      return;
+    }
+    const senderIp = a.senderIp;
+    const senderMacOffset = a.senderMacOffset;
+    if ((buf[senderMacOffset] & 1) !== 0 || (senderIp !== 0 && isUnusableSource(senderIp)) || senderIp === this.broadcast) {
+      c.arpBadSender++;
+      return;
+    }
+    const operation = a.operation; // ArpView.wrap admits only requests and replies
+    if (senderIp === this.ip) {
+      // Another station claims our address (RFC 5227 §2.4); never learn it.
+      c.arpAddressConflict++;
+      return;
+    }
+    const targetIp = a.targetIp;
+    const forUs = targetIp === this.ip;
+    // RFC 826 "merge": refresh a known sender; add it only when the packet is addressed to us. A sender of
+    // 0.0.0.0 (an RFC 5227 probe) is answered but not learnt.
+    if (senderIp !== 0) {
+      const learnt = this.arp.learn(senderIp, buf, senderMacOffset, forUs, this.id, now);
+      if (learnt === LEARN_CREATED) c.arpLearned++;
+      else if (learnt === LEARN_UPDATED) c.arpUpdated++;
+      else if (learnt === LEARN_RESOLVED) {
+        c.arpLearned++;
+        this.sendPending(senderIp);
+      }
+    }
+    if (!forUs) {
+      c.arpNotForUs++;
+      return;
+    }
+    if (operation === ARP_REQUEST) {
+      c.arpRequestAnswered++;
+      this.sendArp(ARP_REPLY, buf, senderMacOffset, senderIp);
+    } else {
+      c.arpReplyAccepted++;
+    }
+  }
+
+  private receiveIpv4(buf: Uint8Array, off: number, len: number, linkBroadcast: boolean, now: number): void {
+    const c = this.counters;
+    const ip = this.ipv4;
+    if (ip.wrap(buf, off, len) !== 0) {
+      this.countIpv4Error(buf, off, len);
+      return;
+    }
+    const src = ip.src;
+    const dst = ip.dst;
+    if (isUnusableSource(src) || src === this.broadcast) {
+      c.ipBadSource++;
+      return;
+    }
+    const dstBroadcast = dst === 0xffffffff || dst === this.broadcast;
+    // Strong host model: only this interface's address and broadcasts. RFC 1122 §3.3.6: a unicast datagram
+    // that arrived as a link-layer broadcast SHOULD be discarded.
+    if (dstBroadcast ? false : dst !== this.ip || linkBroadcast) {
+      c.ipNotForUs++;
+      return;
+    }
+    if (ip.ttl === 0) {
+      // RFC 791: TTL 0 means the datagram must be destroyed (a host accepts TTL 1, RFC 1122 §3.2.1.7).
+      c.ipTtlZero++;
+      return;
+    }
+    if (ip.isFragment) {
+      // No reassembly (as mTCP): fragments are counted and dropped; we never fragment and always send DF.
+      c.ipFragment++;
+      return;
+    }
+    const payloadOff = ip.payloadOffset;
+    const payloadLen = ip.payloadLength;
+    const protocol = ip.protocol;
+    const broadcastAny = dstBroadcast || linkBroadcast;
+    if (protocol === IP_PROTO_TCP) {
+      if (broadcastAny) {
+        c.tcpToBroadcast++; // RFC 1122 §4.2.3.10: TCP is unicast only
+        return;
+      }
+      const handler = this.handlers[IP_PROTO_TCP];
+      if (handler === null) {
+        c.tcpNoHandler++;
+        this.sendIcmpError(ICMP_UNREACH_PROTOCOL, buf, off, src, broadcastAny, now);
+        return;
+      }
+      c.tcpDelivered++;
+      handler.input(src, dst, buf, payloadOff, payloadLen, now);
+    } else if (protocol === IP_PROTO_ICMP) {
+      this.receiveIcmp(buf, payloadOff, payloadLen, src, dstBroadcast, now);
+    } else if (protocol === IP_PROTO_UDP) {
+      this.receiveUdp(buf, off, payloadOff, payloadLen, src, dst, broadcastAny, now);
+    } else {
+      const handler = this.handlers[protocol];
+      if (handler !== null) {
+        c.ipDelivered++;
+        handler.input(src, dst, buf, payloadOff, payloadLen, now);
+        return;
+      }
+      c.ipUnknownProtocol++;
+      this.sendIcmpError(ICMP_UNREACH_PROTOCOL, buf, off, src, broadcastAny, now);
+    }
+  }
+
+  /** Counts a datagram Ipv4View rejected, classified by the first failed check (RFC 1122 §3.2.1.1-2). */
+  private countIpv4Error(buf: Uint8Array, off: number, len: number): void {
+    const c = this.counters;
+    const headerLength = len >= 1 ? (buf[off] & 15) * 4 : 0;
+    const totalLength = len >= 4 ? (buf[off + 2] << 8) | buf[off + 3] : 0;
+    if (len < 1 || buf[off] >>> 4 !== 4) c.ipBadVersion++;
+    else if (headerLength < IPV4_HEADER_MIN || headerLength > len) c.ipBadHeaderLength++;
+    else if (totalLength < headerLength || totalLength > len) c.ipBadTotalLength++;
+    else c.ipBadChecksum++;
+  }
+
+  private receiveIcmp(buf: Uint8Array, off: number, len: number, src: number, dstBroadcast: boolean, now: number): void {
+    const c = this.counters;
+    const icmp = this.icmp;
+    if (!icmp.wrap(buf, off, len)) {
+      c.icmpMalformed++;
+      return;
+    }
+    const type = icmp.type;
+    if (type === ICMP_ECHO_REQUEST) {
+      if (dstBroadcast) {
+        c.icmpEchoToBroadcast++; // RFC 1122 §3.2.2.6: MAY be silently discarded (smurf amplification)
+        return;
+      }
+      c.icmpEchoAnswered++;
+      const n = writeIcmpEcho(this.scratch, 0, ICMP_ECHO_REPLY, icmp.identifier, icmp.sequence, buf, icmp.payloadOffset,
+        Math.min(icmp.payloadLength, this.mtu - IPV4_HEADER_MIN - 8));
+      if (this.sendIpv4(this.ip, src, IP_PROTO_ICMP, this.scratch, 0, n, now) === 0) c.icmpEchoRepliesSent++;
+    } else if (type === ICMP_ECHO_REPLY) {
+      c.icmpEchoReplyReceived++;
+      const handler = this.echoHandler;
+      if (handler !== null) handler.echoReply(src, icmp.identifier, icmp.sequence, buf, icmp.payloadOffset, icmp.payloadLength, now);
+    } else if (type === ICMP_DEST_UNREACH || type === ICMP_TIME_EXCEEDED) {
+      c.icmpErrorReceived++; // logged only, as mTCP does: TCP does not act on soft errors (RFC 1122 §4.2.3.9)
+    } else {
+      c.icmpOtherType++;
+    }
+  }
+
+  private receiveUdp(
+    buf: Uint8Array, ipOff: number, off: number, len: number, src: number, dst: number, broadcastAny: boolean, now: number,
+  ): void {
+    const c = this.counters;
+    const udpLength = len >= 8 ? (buf[off + 4] << 8) | buf[off + 5] : 0;
+    if (udpLength < 8 || udpLength > len) {
+      c.udpMalformed++;
+      return;
+    }
+    const checksum = (buf[off + 6] << 8) | buf[off + 7];
+    // RFC 768: checksum 0 means none was computed; otherwise it covers the pseudo-header and the datagram.
+    if (checksum !== 0 && finishChecksum(onesComplementSum(buf, off, udpLength, pseudoHeaderSum(src, dst, IP_PROTO_UDP, udpLength))) !== 0) {
+      c.udpBadChecksum++;
+      return;
+    }
+    const handler = this.handlers[IP_PROTO_UDP];
+    if (handler !== null) {
+      c.ipDelivered++;
+      handler.input(src, dst, buf, off, udpLength, now);
+      return;
+    }
+    c.udpNoPort++;
+    this.sendIcmpError(ICMP_UNREACH_PORT, buf, ipOff, src, broadcastAny, now); // RFC 1122 §4.1.3.1
+  }
+
+  /** Destination unreachable about the datagram at buf[ipOff...] (its header is in this.ipv4). */
+  private sendIcmpError(code: number, buf: Uint8Array, ipOff: number, to: number, broadcastAny: boolean, now: number): void {
+    const c = this.counters;
+    // RFC 1122 §3.2.2: never about a broadcast/multicast datagram (link or IP) or a non-initial fragment;
+    // sources that are not a single host were already dropped.
+    if (broadcastAny) {
+      c.icmpErrorsSuppressed++;
+      return;
+    }
+    // RFC 1812 §4.3.2.8: rate-limit errors with a token bucket.
+    const elapsed = now - this.icmpRefilledAt;
+    if (elapsed > 0) {
+      this.icmpTokens = Math.min(ICMP_ERROR_BURST, this.icmpTokens + (elapsed * ICMP_ERRORS_PER_SECOND) / 1000);
+      this.icmpRefilledAt = now;
+    }
+    if (this.icmpTokens < 1) {
+      c.icmpErrorsRateLimited++;
+      return;
+    }
+    this.icmpTokens -= 1;
+    const n = writeIcmpError(this.scratch, 0, ICMP_DEST_UNREACH, code, buf, ipOff, this.ipv4.totalLength);
+    if (this.sendIpv4(this.ip, to, IP_PROTO_ICMP, this.scratch, 0, n, now) === 0) c.icmpErrorsSent++;
+  }
+
+  // ------------------------------------------------------------------------------------------------- send
+
+  /**
+   * Sends one IPv4 datagram whose payload is buf[off, off+len): route, next hop, ARP (queueing while
+   * resolving), headers and payload written into a link tx slot. src 0 = the outgoing interface's address.
+   * Returns 0 (sent or queued) or -ENETUNREACH, -EHOSTUNREACH, -EMSGSIZE, -ENOBUFS.
+   */
+  sendIpv4(src: number, dst: number, protocol: number, buf: Uint8Array, off: number, len: number, now: number): number {
+    dst >>>= 0;
+    if (dst === 0xffffffff) return this.sendRouted(src, dst, protocol, buf, off, len, dst, now);
+    const route = this.routes.lookup(dst);
+    if (route < 0) {
+      this.counters.txNoRoute++;
+      return -ENETUNREACH;
+    }
+    return this.routes.routeInterface(route).sendRouted(src, dst, protocol, buf, off, len, this.routes.nextHop(route, dst), now);
+  }
+
+  /** Sends on this interface to the given next hop (RoutedInterface). */
+  sendRouted(src: number, dst: number, protocol: number, buf: Uint8Array, off: number, len: number, nextHop: number, now: number): number {
+    const c = this.counters;
+    if (len + IPV4_HEADER_MIN > this.mtu) {
+      c.txTooBig++;
+      return -EMSGSIZE;
+    }
+    if (src === 0) src = this.ip;
+    const frameLength = ETH_HEADER_LEN + IPV4_HEADER_MIN + len;
+    const sourceView = this.viewOfSource(buf);
+    if (nextHop === 0xffffffff || nextHop === this.broadcast) {
+      this.nextHopMac.set(BROADCAST_MAC);
+    } else {
+      const found = this.arp.resolveInto(nextHop, this.nextHopMac, 0);
+      if (found < 0) return this.queueForResolution(src, dst, protocol, sourceView, off, len, nextHop, now);
+      if (found < this.arp.capacity) this.maybeRefresh(found, now);
+    }
+    const at = this.reserve(frameLength);
+    if (at < 0) {
+      c.txNoBuffer++;
+      return -ENOBUFS;
+    }
+    const tx = this.link.tx.data;
+    writeEthernetHeader(tx, at, this.nextHopMac, this.mac, ETHERTYPE_IPV4);
+    writeIpv4Header(tx, at + ETH_HEADER_LEN, src, dst, protocol, len, DEFAULT_TTL, this.nextIdentification(), true);
+    copyBytes(this.txView, at + ETH_HEADER_LEN + IPV4_HEADER_MIN, sourceView, off, len);
+    c.ipSent++;
+    return 0;
+  }
+
+  /** Sends an ICMP echo request with payloadLength bytes of a pattern; 0 or -errno as sendIpv4. */
+  sendPing(dst: number, identifier: number, sequence: number, payloadLength: number, now: number): number {
+    if (payloadLength < 0 || payloadLength > this.mtu - IPV4_HEADER_MIN - 8) return -EMSGSIZE;
+    const s = this.scratch;
+    for (let i = 0; i < payloadLength; i++) s[8 + i] = (sequence + i) & 0xff;
+    const n = writeIcmpEcho(s, 0, ICMP_ECHO_REQUEST, identifier, sequence, null, 8, payloadLength);
+    const result = this.sendIpv4(0, dst, IP_PROTO_ICMP, s, 0, n, now);
+    if (result === 0) this.counters.icmpEchoRequestsSent++;
+    return result;
+  }
+
+  /** ARP retries, giving up, aging of the shared table and of the wait queue. Call once per loop pass. */
+  poll(now: number): void {
+    const arp = this.arp;
+    if (arp.incompleteCount > 0) {
+      for (let slot = 0; slot < arp.capacity; slot++) {
+        if (arp.stateOf(slot) !== ARP_INCOMPLETE || arp.ownerOf(slot) !== this.id || arp.deadlineOf(slot) > now) continue;
+        const ip = arp.ipOf(slot);
+        if (arp.requestsOf(slot) >= arp.maxRequests) {
+          arp.markFailed(slot, now);
+          this.dropPending(ip);
+        } else {
+          this.sendArp(ARP_REQUEST, null, 0, ip);
+          arp.markRequestSent(slot, now);
+        }
+      }
+    }
+    if (this.pendingCount > 0) {
+      // Datagrams whose resolution vanished (entry evicted or replaced) do not wait forever.
+      const limit = now - (arp.maxRequests + 1) * arp.retryMs;
+      for (let k = 0; k < this.pendingCount; k++) {
+        const i = (this.pendingHead + k) % ARP_QUEUE_CAPACITY;
+        if (this.pendingLength[i] > 0 && this.pendingSince[i] < limit) {
+          this.pendingLength[i] = 0;
+          this.counters.arpResolveFailed++;
+        }
+      }
+      this.compactPending();
+    }
+    if (now >= this.nextAgingAt) {
+      this.counters.arpExpired += arp.expire(now);
+      this.nextAgingAt = now + 1000;
+    }
+  }
+
+  flush(): number {
+    return this.link.flush();
+  }
+
+  // -------------------------------------------------------------------------------------------- internals
+
+  private reserve(length: number): number {
+    let at = this.link.reserve(length);
+    if (at < 0) {
+      this.link.flush();
+      at = this.link.reserve(length);
+    }
+    return at;
+  }
+
+  private nextIdentification(): number {
+    const id = this.ipIdentification;
+    this.ipIdentification = (id + 1) & 0xffff;
+    return id;
+  }
+
+  /** A DataView over the caller's buffer, cached: transport layers send from one buffer, so this rarely allocates. */
+  private viewOfSource(buf: Uint8Array): DataView {
+    if (buf !== this.sourceBuf) {
+      this.sourceBuf = buf;
+      this.sourceView = viewOf(buf);
+    }
+    return this.sourceView!;
+  }
+
+  /** Sends an ARP request (targetMac null = broadcast) or reply to targetIp. */
+  private sendArp(operation: number, targetMac: Uint8Array | null, targetMacOff: number, targetIp: number): void {
+    const at = this.reserve(ARP_FRAME_LEN);
+    if (at < 0) {
+      this.counters.txNoBuffer++;
+      return;
+    }
+    const tx = this.link.tx.data;
+    const dstMac = this.nextHopMac;
+    if (targetMac === null) dstMac.set(BROADCAST_MAC);
+    else for (let i = 0; i < 6; i++) dstMac[i] = targetMac[targetMacOff + i];
+    writeEthernetHeader(tx, at, dstMac, this.mac, ETHERTYPE_ARP);
+    writeArp(tx, at + ETH_HEADER_LEN, operation, this.mac, this.ip, targetMac === null ? ZERO_MAC : dstMac, targetIp);
+    tx.fill(0, at + ETH_HEADER_LEN + ARP_LEN, at + ARP_FRAME_LEN);
+    if (operation === ARP_REQUEST) this.counters.arpRequestsSent++;
+    else this.counters.arpRepliesSent++;
+  }
+
+  /** Re-confirms a learnt neighbour that is still in use shortly before it would expire (one unicast request). */
+  private maybeRefresh(slot: number, now: number): void {
+    const arp = this.arp;
+    if (arp.stateOf(slot) === ARP_REACHABLE && arp.requestsOf(slot) === 0 && arp.deadlineOf(slot) - now < ARP_REFRESH_BEFORE_MS) {
+      // nextHopMac holds the neighbour's MAC here; copy it aside because sendArp reuses nextHopMac.
+      const ip = arp.ipOf(slot);
+      this.scratchMac.set(this.nextHopMac);
+      this.sendArp(ARP_REQUEST, this.scratchMac, 0, ip);
+      this.nextHopMac.set(this.scratchMac);
+      arp.markRequestSent(slot, now);
+    }
+  }
+
+  private queueForResolution(
+    src: number, dst: number, protocol: number, sourceView: DataView, off: number, len: number, nextHop: number, now: number,
+  ): number {
+    const c = this.counters;
+    const arp = this.arp;
+    let slot = arp.find(nextHop);
+    if (slot >= 0 && arp.stateOf(slot) === ARP_FAILED) {
+      c.arpHostUnreachable++;
+      return -EHOSTUNREACH;
+    }
+    if (slot < 0 || arp.stateOf(slot) !== ARP_INCOMPLETE) {
+      slot = arp.beginResolution(nextHop, this.id, now);
+      if (slot < 0) {
+        c.arpTableFull++;
+        return -ENOBUFS;
+      }
+      this.sendArp(ARP_REQUEST, null, 0, nextHop);
+      arp.markRequestSent(slot, now);
+    }
+    if (this.pendingCount === ARP_QUEUE_CAPACITY) {
+      // Full: the oldest datagram makes room (fresh data is more useful to TCP than stale).
+      this.pendingLength[this.pendingHead] = 0;
+      c.arpQueueOverflow++;
+      this.compactPending();
+    }
+    const i = (this.pendingHead + this.pendingCount) % ARP_QUEUE_CAPACITY;
+    const at = i * this.pendingFrameSize;
+    const data = this.pendingData;
+    writeEthernetHeader(data, at, ZERO_MAC, this.mac, ETHERTYPE_IPV4);
+    writeIpv4Header(data, at + ETH_HEADER_LEN, src, dst, protocol, len, DEFAULT_TTL, this.nextIdentification(), true);
+    copyBytes(this.pendingDataView, at + ETH_HEADER_LEN + IPV4_HEADER_MIN, sourceView, off, len);
+    this.pendingLength[i] = ETH_HEADER_LEN + IPV4_HEADER_MIN + len;
+    this.pendingNextHop[i] = nextHop;
+    this.pendingSince[i] = now;
+    this.pendingCount++;
+    c.arpQueued++;
+    return 0;
+  }
+
+  /** Sends, in order, every queued datagram whose next hop just resolved. */
+  private sendPending(nextHop: number): void {
+    if (this.pendingCount === 0) return;
+    const c = this.counters;
+    if (this.arp.resolveInto(nextHop, this.nextHopMac, 0) < 0) return;
+    for (let k = 0; k < this.pendingCount; k++) {
+      const i = (this.pendingHead + k) % ARP_QUEUE_CAPACITY;
+      const length = this.pendingLength[i];
+      if (length === 0 || this.pendingNextHop[i] !== nextHop) continue;
+      this.pendingLength[i] = 0;
+      const at = this.reserve(length);
+      if (at < 0) {
+        c.txNoBuffer++;
+        continue;
+      }
+      copyBytes(this.txView, at, this.pendingDataView, i * this.pendingFrameSize, length);
+      const tx = this.link.tx.data;
+      for (let b = 0; b < 6; b++) tx[at + b] = this.nextHopMac[b];
+      c.ipSent++;
+    }
+    this.compactPending();
+  }
+
+  /** Drops queued datagrams for nextHop, counting each as a failed resolution (no ICMP: we are the source). */
+  private dropPending(nextHop: number): void {
+    for (let k = 0; k < this.pendingCount; k++) {
+      const i = (this.pendingHead + k) % ARP_QUEUE_CAPACITY;
+      if (this.pendingLength[i] > 0 && this.pendingNextHop[i] === nextHop) {
+        this.pendingLength[i] = 0;
+        this.counters.arpResolveFailed++;
+      }
+    }
+    this.compactPending();
+  }
+
+  /** Advances the ring head over sent/dropped entries. */
+  private compactPending(): void {
+    while (this.pendingCount > 0 && this.pendingLength[this.pendingHead] === 0) {
+      this.pendingHead = (this.pendingHead + 1) % ARP_QUEUE_CAPACITY;
+      this.pendingCount--;
+    }
+  }
+}
