@@ -1,21 +1,11 @@
 // ARP for Ethernet and IPv4 only (RFC 826): hardware type 1, protocol 0x0800, lengths 6 and 4.
 
+import { read32, write32 } from './bytes.js';
 import { copyMac } from './ethernet.js';
 
 export const ARP_LEN = 28, ARP_REQUEST = 1, ARP_REPLY = 2;
 const ARP_HTYPE_ETHERNET = 1, ARP_PTYPE_IPV4 = 0x0800;
 const EMPTY = new Uint8Array(0);
-
-function read32(b: Uint8Array, i: number): number {
-  return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
-}
-
-function write32(b: Uint8Array, i: number, v: number): void {
-  b[i] = v >>> 24;
-  b[i + 1] = v >>> 16;
-  b[i + 2] = v >>> 8;
-  b[i + 3] = v;
-}
 
 /** A view of an ARP packet at buf[off..off+len). Getters are only meaningful after wrap() returned true. */
 export class ArpView {

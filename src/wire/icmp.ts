@@ -1,6 +1,7 @@
 // ICMPv4 (RFC 792): echo request/reply, destination unreachable, time exceeded. The checksum covers the
 // whole ICMP message (header + data), with no pseudo-header.
 
+import { read16, read32 } from './bytes.js';
 import { onesComplementSum, finishChecksum, updateChecksum16 } from './checksum.js';
 
 export const ICMP_ECHO_REPLY = 0, ICMP_DEST_UNREACH = 3, ICMP_ECHO_REQUEST = 8, ICMP_TIME_EXCEEDED = 11;
@@ -12,10 +13,6 @@ export const ICMP_HEADER_LEN = 8;
 export const ICMP_QUOTED_DATA = 8;
 
 const EMPTY = new Uint8Array(0);
-
-function read16(b: Uint8Array, i: number): number {
-  return (b[i] << 8) | b[i + 1];
-}
 
 /** A view of the ICMP message buf[off..off+len) (len = IP payload length). */
 export class IcmpView {
@@ -50,10 +47,7 @@ export class IcmpView {
   /** Echo sequence number (bytes 6-7). */
   get sequence(): number { return read16(this.buf, this.off + 6); }
   /** Bytes 4-7 as an unsigned 32-bit number (unused, pointer, gateway or MTU depending on the type). */
-  get restOfHeader(): number {
-    const b = this.buf, i = this.off + 4;
-    return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
-  }
+  get restOfHeader(): number { return read32(this.buf, this.off + 4); }
   /** Next-hop MTU of a "fragmentation needed" message (RFC 1191 §4; 0 from old routers). */
   get nextHopMtu(): number { return read16(this.buf, this.off + 6); }
   /** Absolute index of the data: echo payload, or the quoted datagram of an error. */

@@ -2,6 +2,7 @@
 // length and skips them (mTCP does the same). The header checksum is verified in wrap() unless the caller
 // says the NIC already did.
 
+import { read16, read32 } from './bytes.js';
 import { onesComplementSum, finishChecksum } from './checksum.js';
 
 export const IPV4_HEADER_MIN = 20;
@@ -28,14 +29,6 @@ export function ipv4ErrorName(code: number): string {
 
 const FLAG_DF = 0x4000, FLAG_MF = 0x2000, FRAGMENT_OFFSET_MASK = 0x1fff;
 const EMPTY = new Uint8Array(0);
-
-function read16(b: Uint8Array, i: number): number {
-  return (b[i] << 8) | b[i + 1];
-}
-
-function read32(b: Uint8Array, i: number): number {
-  return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
-}
 
 /**
  * A view of the IPv4 packet in buf[off..off+len) (len = bytes available, e.g. the Ethernet payload, which

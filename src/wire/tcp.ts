@@ -2,6 +2,8 @@
 // and timestamps RFC 7323 §2-3, SACK-permitted and SACK RFC 2018 §2-3). One TcpView and one TcpOptions per
 // core are reused for every segment: wrap() and parseOptions() allocate nothing.
 
+import { read16, read32, write16, write32 } from './bytes.js';
+
 export const TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10, TCP_URG = 0x20,
   TCP_ECE = 0x40, TCP_CWR = 0x80;
 export const TCP_HEADER_MIN = 20;
@@ -66,26 +68,6 @@ export class TcpOptions {
     this.sackCount++;
     return true;
   }
-}
-
-function read16(b: Uint8Array, i: number): number {
-  return (b[i] << 8) | b[i + 1];
-}
-
-function read32(b: Uint8Array, i: number): number {
-  return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
-}
-
-function write16(b: Uint8Array, i: number, v: number): void {
-  b[i] = v >>> 8;
-  b[i + 1] = v;
-}
-
-function write32(b: Uint8Array, i: number, v: number): void {
-  b[i] = v >>> 24;
-  b[i + 1] = v >>> 16;
-  b[i + 2] = v >>> 8;
-  b[i + 3] = v;
 }
 
 const EMPTY = new Uint8Array(0);
