@@ -125,15 +125,15 @@ static uint32_t sum16(const uint8_t *p, size_t len, uint32_t acc) {
 // ---------------------------------------------------------------------------------------------------
 // lifetime
 
-static void on_poll_closed(uv_handle_t *h) { free(h); }
-
 static void ctx_release(TapCtx *c) {
   if (c->closed) return;
   c->closed = 1;
   if (c->poll != NULL) {
     if (c->polling) uv_poll_stop(c->poll);
     c->polling = 0;
-    uv_close((uv_handle_t *)c->poll, on_poll_closed);
+    // The close callback runs on a later loop turn. When a worker thread exits, Node may unload this
+    // addon before that turn, so the callback must not live in this library: libc's free does the job.
+    uv_close((uv_handle_t *)c->poll, (uv_close_cb)(void (*)(void))free);
     c->poll = NULL;
   }
   if (c->fd >= 0) close(c->fd);

@@ -5,7 +5,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TapLink, tapAvailable, TAP_CSUM_PARTIAL, TAP_CSUM_VALID, TAP_MAX_GSO_FRAME } from './tap.js';
 import { MAX_BURST } from './link.js';
 import { listNetns, rootTestsEnabled, withNetns, type TestNetns } from '../testing/netns.js';
@@ -478,5 +479,32 @@ test('close() lets the process exit; an open link with a handler keeps it alive'
     assert.equal(kept.code, null); // still running when killed at 1.5 s
     assert.equal(kept.stdout, 'open\n');
     assert.throws(() => ns.ip('link', 'show', 'mtape0'), /does not exist/); // gone with the process
+  });
+});
+
+test('worker threads: each opens its own queue of one device; a worker that exits closes its queue', async (t) => {
+  if (!rootTestsEnabled(t)) return;
+  await withNetns(PREFIX, async (ns) => {
+    const code = `const { parentPort, workerData } = require('node:worker_threads');
+      import(workerData.url).then((m) => {
+        const link = m.TapLink.open({ name: 'w', ifname: 'mtapw0', netns: workerData.ns, multiQueue: true });
+        link.setReadableHandler(() => link.receive()); // an active watcher while the worker is torn down
+        parentPort.postMessage(link.fd);
+      });`;
+    const workers = [0, 1].map(() => new Worker(code, { eval: true, workerData: { url: pathToFileURL(TAP_JS).href, ns: ns.name } }));
+    try {
+      const fds = await Promise.all(workers.map((w) => new Promise<number>((resolve, reject) => {
+        w.once('message', resolve);
+        w.once('error', reject);
+      })));
+      assert.notEqual(fds[0], fds[1]);
+      assert.match(ns.ip('-d', 'link', 'show', 'mtapw0'), /multi_queue numqueues 2 /);
+      await workers[0].terminate();
+      assert.match(ns.ip('-d', 'link', 'show', 'mtapw0'), /multi_queue numqueues 1 /);
+      await workers[1].terminate();
+      assert.throws(() => ns.ip('link', 'show', 'mtapw0'), /does not exist/);
+    } finally {
+      for (const w of workers) await w.terminate();
+    }
   });
 });
