@@ -9,15 +9,10 @@ const EMPTY = new Uint8Array(0);
 
 /** A view of an ARP packet at buf[off..off+len). Getters are only meaningful after wrap() returned true. */
 export class ArpView {
-  buf: Uint8Array;
-  off: number;
-  len: number;
-
-  constructor() {
-    this.buf = EMPTY;
-    this.off = 0;
-    this.len = 0;
-  }
+  // Fields are initialised where declared (see TcpOptions in tcp.ts for why).
+  buf: Uint8Array = EMPTY;
+  off = 0;
+  len = 0;
 
   /**
    * False if the range exceeds buf, len < 28, the packet is not Ethernet/IPv4 (htype 1, ptype 0x0800,

@@ -32,15 +32,10 @@ export function copyMac(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff
 
 /** A view of the frame buf[off..off+len). Getters are only meaningful after wrap() returned true. */
 export class EthernetView {
-  buf: Uint8Array;
-  off: number;
-  len: number;
-
-  constructor() {
-    this.buf = EMPTY;
-    this.off = 0;
-    this.len = 0;
-  }
+  // Fields are initialised where declared (see TcpOptions in tcp.ts for why).
+  buf: Uint8Array = EMPTY;
+  off = 0;
+  len = 0;
 
   /** False if the range exceeds buf, len < 14, or the Length/Type field is an 802.3 length (< 0x0600). */
   wrap(buf: Uint8Array, off: number, len: number): boolean {

@@ -16,15 +16,10 @@ const EMPTY = new Uint8Array(0);
 
 /** A view of the ICMP message buf[off..off+len) (len = IP payload length). */
 export class IcmpView {
-  buf: Uint8Array;
-  off: number;
-  len: number;
-
-  constructor() {
-    this.buf = EMPTY;
-    this.off = 0;
-    this.len = 0;
-  }
+  // Fields are initialised where declared (see TcpOptions in tcp.ts for why).
+  buf: Uint8Array = EMPTY;
+  off = 0;
+  len = 0;
 
   /**
    * False if the range exceeds buf, len < 8, or (unless verifyChecksum is false) the checksum is wrong.

@@ -35,15 +35,10 @@ const EMPTY = new Uint8Array(0);
  * may include padding). Getters read straight from the buffer and are only meaningful after wrap() == 0.
  */
 export class Ipv4View {
-  buf: Uint8Array;
-  off: number;
-  len: number;
-
-  constructor() {
-    this.buf = EMPTY;
-    this.off = 0;
-    this.len = 0;
-  }
+  // Fields are initialised where declared (see TcpOptions in tcp.ts for why).
+  buf: Uint8Array = EMPTY;
+  off = 0;
+  len = 0;
 
   /**
    * Re-points the view and validates the header: returns IPV4_OK (0) or an IPV4_ERR_* code. Pass

@@ -19,30 +19,23 @@ const TCPOLEN_MSS = 4, TCPOLEN_WINDOW_SCALE = 3, TCPOLEN_SACK_PERMITTED = 2, TCP
 
 /** Parsed TCP options, or options to write. Reused: reset() clears it to "nothing present". */
 export class TcpOptions {
+  // Every field gets its value where it is declared. With this project's target (ES2022) TypeScript emits
+  // declared-but-uninitialised fields as class fields that start as `undefined`; V8 then gives the field a
+  // tagged representation, and every later store of a uint32 above 2^30 (tsVal, tsEcr) allocates a
+  // HeapNumber. Starting from a number keeps the field numeric and the stores allocation-free.
   /** -1 = absent. */
-  mss: number;
+  mss = -1;
   /** -1 = absent. Value as received; callers clamp to 14 per RFC 7323 §2.3. */
-  windowScale: number;
-  sackPermitted: boolean;
-  hasTimestamp: boolean;
+  windowScale = -1;
+  sackPermitted = false;
+  hasTimestamp = false;
   /** Unsigned 32-bit. */
-  tsVal: number;
+  tsVal = 0;
   /** Unsigned 32-bit. */
-  tsEcr: number;
-  sackCount: number;
+  tsEcr = 0;
+  sackCount = 0;
   /** left0, right0, left1, right1, ... (unsigned sequence numbers). */
-  readonly sackBlocks: Uint32Array;
-
-  constructor() {
-    this.mss = -1;
-    this.windowScale = -1;
-    this.sackPermitted = false;
-    this.hasTimestamp = false;
-    this.tsVal = 0;
-    this.tsEcr = 0;
-    this.sackCount = 0;
-    this.sackBlocks = new Uint32Array(2 * MAX_SACK_BLOCKS);
-  }
+  readonly sackBlocks: Uint32Array = new Uint32Array(2 * MAX_SACK_BLOCKS);
 
   reset(): void {
     this.mss = -1;
@@ -77,15 +70,10 @@ const EMPTY = new Uint8Array(0);
  * Getters read straight from the buffer; they are only meaningful after wrap() returned true.
  */
 export class TcpView {
-  buf: Uint8Array;
-  off: number;
-  len: number;
-
-  constructor() {
-    this.buf = EMPTY;
-    this.off = 0;
-    this.len = 0;
-  }
+  // Fields are initialised where declared (see TcpOptions for why).
+  buf: Uint8Array = EMPTY;
+  off = 0;
+  len = 0;
 
   /** Re-points the view. False if the range exceeds buf, len < 20, data offset < 5 or header > len. */
   wrap(buf: Uint8Array, off: number, len: number): boolean {
@@ -155,9 +143,10 @@ export class TcpView {
         case TCPOPT_SACK: {
           const blocks = (optLen - 2) >>> 3;
           if (blocks < 1 || blocks > MAX_SACK_BLOCKS || ((optLen - 2) & 7) !== 0) return false;
+          const blocks32 = out.sackBlocks;
           for (let k = 0; k < blocks; k++) {
-            out.sackBlocks[2 * k] = read32(b, i + 2 + 8 * k);
-            out.sackBlocks[2 * k + 1] = read32(b, i + 6 + 8 * k);
+            blocks32[2 * k] = read32(b, i + 2 + 8 * k);
+            blocks32[2 * k + 1] = read32(b, i + 6 + 8 * k);
           }
           out.sackCount = blocks;
           break;
