@@ -121,6 +121,7 @@ test('mTCP-only and unknown values are errors naming file, line and key', () => 
   expectError(minimal + 'eth0.speed = 10\n', 3, 'eth0.speed', /unknown port key/);
   expectError(minimal + 'stat_print = eth9\n', 3, 'stat_print', /not a declared port/);
   expectError('port = eth0\neth0.ip = 10.0.0.1\n', 2, 'eth0.ip', /A\.B\.C\.D\/LEN/);
+  expectError('port = eth0\neth0.ip = 010.0.0.1/24\n', 2, 'eth0.ip', /A\.B\.C\.D\/LEN/);
   expectError('port = eth0\neth0.ip = 10.0.0.0/24\n', 2, 'eth0.ip', /not a usable host address/);
   expectError('port = eth0\neth0.ip = 10.0.0.255/24\n', 2, 'eth0.ip', /not a usable host address/);
   expectError('port = eth0\neth0.ip = 224.0.0.5/24\n', 2, 'eth0.ip', /multicast/);

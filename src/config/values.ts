@@ -2,13 +2,16 @@
 // carries its own small address parsers instead of importing wire/. Each returns a sentinel on bad input;
 // callers turn that into a ConfigError naming file, line and key.
 
-/** Dotted-quad IPv4 text to an unsigned 32-bit number; -1 when the text is not exactly a.b.c.d (0..255 each). */
+/**
+ * Dotted-quad IPv4 text to an unsigned 32-bit number; -1 when the text is not exactly a.b.c.d (0..255 each).
+ * Leading zeros are refused: inet_addr (which mTCP uses) would read "010" as octal 8.
+ */
 export function parseIpv4Text(text: string): number {
   const parts = text.split('.');
   if (parts.length !== 4) return -1;
   let ip = 0;
   for (const part of parts) {
-    if (!/^[0-9]{1,3}$/.test(part)) return -1;
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(part)) return -1;
     const value = Number(part);
     if (value > 255) return -1;
     ip = ip * 256 + value;
