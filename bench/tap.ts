@@ -11,12 +11,16 @@ import { TestNetns } from '../src/testing/netns.js';
 export interface TapBenchResult {
   writeFps64: number[];
   writeFps1514: number[];
+  /** The same with one write(2) per frame instead of one io_uring submission per burst. */
+  writeFps64Syscall: number[];
+  writeFps1514Syscall: number[];
   readFps64: number[];
   /** Frames the kernel offered the TAP per second during the read runs (delivered + dropped at the queue). */
   offeredFps64: number[];
 }
 
 const IFNAME = 'mtapbench0';
+const IFNAME_PLAIN = 'mtapbench1';
 
 function fillUdpFrame(b: Uint8Array, o: number, len: number): void {
   b.fill(0, o, o + len);
@@ -89,24 +93,30 @@ async function readRun(link: TapLink, ns: TestNetns, seconds: number): Promise<{
 export async function benchTap(seconds = 3, runs = 3): Promise<TapBenchResult> {
   const avail = tapAvailable();
   if (!avail.ok) throw new Error(`bench/tap: ${avail.reason}`);
-  const result: TapBenchResult = { writeFps64: [], writeFps1514: [], readFps64: [], offeredFps64: [] };
+  const result: TapBenchResult = { writeFps64: [], writeFps1514: [], writeFps64Syscall: [], writeFps1514Syscall: [], readFps64: [], offeredFps64: [] };
   const ns = TestNetns.create('mtapbench');
   try {
     ns.runSync('sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1');
     const link = TapLink.open({ name: 'bench', ifname: IFNAME, netns: ns.name });
+    const plain = TapLink.open({ name: 'bench', ifname: IFNAME_PLAIN, netns: ns.name, ioUring: false });
     try {
+      if (!link.ioUring) console.log(`io_uring not used: ${link.ioUringUnavailable}`);
+      ns.ip('link', 'set', IFNAME_PLAIN, 'up');
       ns.ip('link', 'set', IFNAME, 'up');
       ns.ip('addr', 'add', '10.77.0.1/24', 'dev', IFNAME);
       ns.ip('neigh', 'replace', '10.77.0.2', 'lladdr', '02:00:00:00:00:02', 'dev', IFNAME, 'nud', 'permanent');
       for (let r = 0; r < runs; r++) {
         result.writeFps64.push(writeRun(link, 64, seconds));
         result.writeFps1514.push(writeRun(link, 1514, seconds));
+        result.writeFps64Syscall.push(writeRun(plain, 64, seconds));
+        result.writeFps1514Syscall.push(writeRun(plain, 1514, seconds));
         const read = await readRun(link, ns, seconds);
         result.readFps64.push(read.fps);
         result.offeredFps64.push(read.offered);
       }
     } finally {
       link.close();
+      plain.close();
     }
   } finally {
     ns.destroy();
@@ -123,10 +133,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const seconds = Number(process.argv[2] ?? 3);
   const r = await benchTap(seconds, 3);
   const k = (x: number): string => `${Math.round(x / 1000)} k`;
-  const row = (name: string, v: number[]): string => `${name.padEnd(34)} ${k(median(v)).padStart(8)}  [${v.map(k).join(', ')}]`;
+  const row = (name: string, v: number[]): string => `${name.padEnd(38)} ${k(median(v)).padStart(8)}  [${v.map(k).join(', ')}]`;
   console.log(`TapLink frames/s, median of 3 runs of ${seconds} s (node ${process.version})`);
-  console.log(row('write 64 B, bursts of 64', r.writeFps64));
-  console.log(row('write 1514 B, bursts of 64', r.writeFps1514));
+  console.log(row('write 64 B, bursts of 64, io_uring', r.writeFps64));
+  console.log(row('write 1514 B, bursts of 64, io_uring', r.writeFps1514));
+  console.log(row('write 64 B, write(2) per frame', r.writeFps64Syscall));
+  console.log(row('write 1514 B, write(2) per frame', r.writeFps1514Syscall));
   console.log(row('read 64 B (UDP GSO flood)', r.readFps64));
   console.log(row('  offered by the kernel to the TAP', r.offeredFps64));
 }

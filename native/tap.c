@@ -20,7 +20,12 @@
 #include <sys/uio.h>
 #include <unistd.h>
 #include <linux/if_tun.h>
+#include <linux/io_uring.h>
+#include <linux/time_types.h>
 #include <linux/virtio_net.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 
 #ifndef VIRTIO_NET_HDR_GSO_UDP_L4
 #define VIRTIO_NET_HDR_GSO_UDP_L4 5
@@ -49,6 +54,19 @@ typedef struct {
   int slotSize;
 } Arena;
 
+// A minimal io_uring used only to batch writes: a TAP has no sendmmsg and writev merges frames, so io_uring
+// is the one way to hand the kernel many frames per system call (limits.md §2a: +46..61 % frames/s).
+typedef struct {
+  int fd; // -1 when not in use
+  unsigned *sqHead, *sqTail, *sqMask, *sqArray;
+  unsigned *cqHead, *cqTail, *cqMask;
+  struct io_uring_sqe *sqes;
+  struct io_uring_cqe *cqes;
+  void *sqRing, *cqRing;
+  size_t sqRingSize, cqRingSize, sqesSize;
+  unsigned entries;
+} Uring;
+
 typedef struct {
   int fd;
   int vnet;           // 1 when every frame carries a struct virtio_net_hdr in front
@@ -65,6 +83,9 @@ typedef struct {
   Arena rx;
   Arena tx;
   double *stats;
+  Uring ring;
+  struct iovec txIov[2 * 64]; // vnet mode with io_uring: header + frame per queued write
+  struct virtio_net_hdr txHdr[64];
 } TapCtx;
 
 // ---------------------------------------------------------------------------------------------------
@@ -123,6 +144,73 @@ static uint32_t sum16(const uint8_t *p, size_t len, uint32_t acc) {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// io_uring (raw system calls: liburing is not needed for this little)
+
+#define URING_ENTRIES 64
+
+static void uring_free(Uring *r) {
+  if (r->sqes != NULL && r->sqes != MAP_FAILED) munmap(r->sqes, r->sqesSize);
+  if (r->cqRing != NULL && r->cqRing != MAP_FAILED && r->cqRing != r->sqRing) munmap(r->cqRing, r->cqRingSize);
+  if (r->sqRing != NULL && r->sqRing != MAP_FAILED) munmap(r->sqRing, r->sqRingSize);
+  if (r->fd >= 0) close(r->fd);
+  memset(r, 0, sizeof *r);
+  r->fd = -1;
+}
+
+// Returns 0, or an errno when io_uring is not usable here (old kernel, disabled by sysctl or seccomp).
+static int uring_init(Uring *r) {
+  memset(r, 0, sizeof *r);
+  r->fd = -1;
+  struct io_uring_params p;
+  memset(&p, 0, sizeof p);
+  // One submitting thread (this one), completions reaped only when we wait: the cheapest mode.
+  p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+  int fd = (int)syscall(__NR_io_uring_setup, URING_ENTRIES, &p);
+  if (fd < 0 && errno == EINVAL) {
+    memset(&p, 0, sizeof p);
+    fd = (int)syscall(__NR_io_uring_setup, URING_ENTRIES, &p);
+  }
+  if (fd < 0) return errno;
+  if (!(p.features & IORING_FEAT_EXT_ARG) || !(p.features & IORING_FEAT_NODROP)) {
+    close(fd);
+    return ENOSYS;
+  }
+  r->fd = fd;
+  r->entries = p.sq_entries;
+  r->sqRingSize = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+  r->cqRingSize = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+  if (p.features & IORING_FEAT_SINGLE_MMAP) {
+    if (r->cqRingSize > r->sqRingSize) r->sqRingSize = r->cqRingSize;
+    r->cqRingSize = r->sqRingSize;
+  }
+  r->sqRing = mmap(NULL, r->sqRingSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
+  if (r->sqRing == MAP_FAILED) goto fail;
+  if (p.features & IORING_FEAT_SINGLE_MMAP) {
+    r->cqRing = r->sqRing;
+  } else {
+    r->cqRing = mmap(NULL, r->cqRingSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_CQ_RING);
+    if (r->cqRing == MAP_FAILED) goto fail;
+  }
+  r->sqesSize = p.sq_entries * sizeof(struct io_uring_sqe);
+  r->sqes = mmap(NULL, r->sqesSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
+  if (r->sqes == MAP_FAILED) goto fail;
+  uint8_t *sq = r->sqRing, *cq = r->cqRing;
+  r->sqHead = (unsigned *)(sq + p.sq_off.head);
+  r->sqTail = (unsigned *)(sq + p.sq_off.tail);
+  r->sqMask = (unsigned *)(sq + p.sq_off.ring_mask);
+  r->sqArray = (unsigned *)(sq + p.sq_off.array);
+  r->cqHead = (unsigned *)(cq + p.cq_off.head);
+  r->cqTail = (unsigned *)(cq + p.cq_off.tail);
+  r->cqMask = (unsigned *)(cq + p.cq_off.ring_mask);
+  r->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+  return 0;
+fail:;
+  int e = errno;
+  uring_free(r);
+  return e;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // lifetime
 
 static void ctx_release(TapCtx *c) {
@@ -138,6 +226,7 @@ static void ctx_release(TapCtx *c) {
   }
   if (c->fd >= 0) close(c->fd);
   c->fd = -1;
+  if (c->ring.fd >= 0) uring_free(&c->ring);
   napi_env env = c->env;
   if (c->handler) napi_delete_reference(env, c->handler);
   c->handler = NULL;
@@ -200,16 +289,17 @@ static int open_tap(const char *ifname, int flags, int offloads, char *nameOut, 
 }
 
 static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 4) return throw_type(env, "open(ifname, flags, netnsPath, offloads)");
+  if (argc < 5) return throw_type(env, "open(ifname, flags, netnsPath, offloads, useIoUring)");
   char ifname[IFNAMSIZ];
   size_t n = 0;
   if (napi_get_value_string_utf8(env, argv[0], ifname, sizeof ifname, &n) != napi_ok)
     return throw_type(env, "ifname must be a string");
-  int32_t flags = 0, offloads = -1;
+  int32_t flags = 0, offloads = -1, useUring = 0;
   if (napi_get_value_int32(env, argv[1], &flags) != napi_ok) return throw_type(env, "flags must be a number");
+  if (napi_get_value_int32(env, argv[4], &useUring) != napi_ok) return throw_type(env, "useIoUring must be a number");
   if (napi_get_value_int32(env, argv[3], &offloads) != napi_ok) return throw_type(env, "offloads must be a number");
   char nsPath[512] = {0};
   napi_valuetype t;
@@ -264,6 +354,8 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     return throw_errno(env, "uv_poll_init", ENOMEM);
   }
   c->fd = fd;
+  c->ring.fd = -1;
+  int uringError = useUring ? uring_init(&c->ring) : 0;
   c->vnet = (flags & IFF_VNET_HDR) != 0;
   c->completeRxCsum = 1;
   c->env = env;
@@ -279,6 +371,15 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   napi_set_named_property(env, result, "ctx", ext);
   napi_set_named_property(env, result, "fd", fdValue);
   napi_set_named_property(env, result, "ifname", nameValue);
+  napi_value uringValue;
+  if (c->ring.fd >= 0) {
+    napi_get_boolean(env, true, &uringValue);
+  } else if (useUring) {
+    napi_create_string_utf8(env, strerror(uringError), NAPI_AUTO_LENGTH, &uringValue); // why not
+  } else {
+    napi_get_boolean(env, false, &uringValue);
+  }
+  napi_set_named_property(env, result, "ioUring", uringValue);
   return result;
 }
 
@@ -323,7 +424,7 @@ static napi_value js_attach(napi_env env, napi_callback_info info) {
   rx.slotSize = rxSlot;
   if (!get_typed(env, argv[6], napi_uint8_array, &p, &n)) return throw_type(env, "txData: Uint8Array");
   tx.data = p, tx.dataLen = n;
-  if (!get_typed(env, argv[7], napi_int32_array, &p, &n)) return throw_type(env, "txOffsets: Int32Array");
+  if (!get_typed(env, argv[7], napi_int32_array, &p, &n) || n > 64) return throw_type(env, "txOffsets: Int32Array(<= 64)");
   tx.offsets = p, tx.capacity = (int)n;
   if (!get_typed(env, argv[8], napi_int32_array, &p, &n) || (int)n != tx.capacity)
     return throw_type(env, "txLengths: Int32Array of the same capacity");
@@ -540,6 +641,85 @@ static int fill_tx_hdr(const uint8_t *f, int len, uint16_t gso, struct virtio_ne
   return 1;
 }
 
+// io_uring path: one SQE per frame, one io_uring_enter that submits them all and waits for their
+// completions (a TAP write completes inside the submission, so the wait does not sleep). Returns sent frames.
+static int write_batch_uring(TapCtx *c, int want, double *bytesOut) {
+  Uring *r = &c->ring;
+  Arena *a = &c->tx;
+  unsigned tail = *r->sqTail, queued = 0;
+  for (int i = 0; i < want && queued < r->entries; i++) {
+    int32_t off = a->offsets[i], len = a->lengths[i];
+    if (off < 0 || len <= 0 || (size_t)off + (size_t)len > a->dataLen) {
+      c->stats[STAT_TX_DROPPED] += 1;
+      continue;
+    }
+    uint8_t *frame = a->data + off;
+    unsigned idx = tail & *r->sqMask;
+    struct io_uring_sqe *sqe = &r->sqes[idx];
+    memset(sqe, 0, sizeof *sqe);
+    sqe->fd = c->fd;
+    sqe->off = (uint64_t)-1; // the file position: a TAP is a stream
+    sqe->user_data = (uint64_t)i;
+    if (c->vnet) {
+      struct virtio_net_hdr *h = &c->txHdr[i];
+      memset(h, 0, sizeof *h);
+      if ((a->info[2 * i] & INFO_CSUM_PARTIAL) && !fill_tx_hdr(frame, len, a->info[2 * i + 1], h)) {
+        c->stats[STAT_TX_DROPPED] += 1;
+        continue;
+      }
+      c->txIov[2 * i].iov_base = h;
+      c->txIov[2 * i].iov_len = VNET_HDR_LEN;
+      c->txIov[2 * i + 1].iov_base = frame;
+      c->txIov[2 * i + 1].iov_len = (size_t)len;
+      sqe->opcode = IORING_OP_WRITEV;
+      sqe->addr = (uint64_t)(uintptr_t)&c->txIov[2 * i];
+      sqe->len = 2;
+    } else {
+      sqe->opcode = IORING_OP_WRITE;
+      sqe->addr = (uint64_t)(uintptr_t)frame;
+      sqe->len = (unsigned)len;
+    }
+    r->sqArray[idx] = idx;
+    tail++;
+    queued++;
+  }
+  atomic_store_explicit((_Atomic unsigned *)r->sqTail, tail, memory_order_release);
+  unsigned toSubmit = queued, completed = 0;
+  int sent = 0;
+  double bytes = 0;
+  // A bounded wait: should a write ever park in the kernel, give up after 1 s instead of hanging the loop.
+  struct __kernel_timespec ts = {1, 0};
+  struct io_uring_getevents_arg arg = {0, 0, 0, (uint64_t)(uintptr_t)&ts};
+  while (completed < queued) {
+    int n = (int)syscall(__NR_io_uring_enter, r->fd, toSubmit, queued - completed,
+                         IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &arg, sizeof arg);
+    int failed = n < 0 && errno != EINTR && errno != EAGAIN && errno != EBUSY;
+    if (n > 0) toSubmit -= (unsigned)n < toSubmit ? (unsigned)n : toSubmit;
+    unsigned head = *r->cqHead;
+    unsigned cqTail = atomic_load_explicit((_Atomic unsigned *)r->cqTail, memory_order_acquire);
+    while (head != cqTail) {
+      struct io_uring_cqe *cqe = &r->cqes[head & *r->cqMask];
+      if (cqe->res >= 0) {
+        sent++;
+        bytes += a->lengths[cqe->user_data];
+      } else {
+        c->stats[STAT_TX_DROPPED] += 1;
+      }
+      head++;
+      completed++;
+    }
+    atomic_store_explicit((_Atomic unsigned *)r->cqHead, head, memory_order_release);
+    if (failed) {
+      // ETIME or worse: stop using the ring (later completions of this batch are simply never read).
+      c->stats[STAT_TX_DROPPED] += queued - completed;
+      uring_free(r);
+      break;
+    }
+  }
+  *bytesOut = bytes;
+  return sent;
+}
+
 static napi_value js_write_batch(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -553,6 +733,13 @@ static napi_value js_write_batch(napi_env env, napi_callback_info info) {
   if (want > a->capacity) want = a->capacity;
   int sent = 0;
   double bytes = 0;
+  if (c->ring.fd >= 0 && want > 1) {
+    sent = write_batch_uring(c, want, &bytes);
+    c->stats[STAT_TX_BYTES_LAST] = bytes;
+    napi_value result;
+    napi_create_int32(env, sent, &result);
+    return result;
+  }
   struct virtio_net_hdr h;
   struct iovec iov[2];
   for (int i = 0; i < want; i++) {
@@ -595,6 +782,18 @@ static napi_value js_write_batch(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// ioUring(ctx) -> whether writes still go through io_uring (it is dropped after a failure).
+static napi_value js_io_uring(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  TapCtx *c = get_ctx(env, argv[0]);
+  if (c == NULL) return NULL;
+  napi_value result;
+  napi_get_boolean(env, !c->closed && c->ring.fd >= 0, &result);
+  return result;
+}
+
 // close(ctx): stops the watcher, closes the fd (a non-persistent TAP disappears with its last queue).
 static napi_value js_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -616,6 +815,7 @@ NAPI_MODULE_INIT() {
       {"setReadableHandler", NULL, js_set_readable_handler, NULL, NULL, NULL, napi_enumerable, NULL},
       {"readBatch", NULL, js_read_batch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"writeBatch", NULL, js_write_batch, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"ioUring", NULL, js_io_uring, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

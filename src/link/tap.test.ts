@@ -112,7 +112,7 @@ function l4ChecksumOk(b: Uint8Array, o: number, len: number): boolean {
 // ---- helpers -----------------------------------------------------------------------------------
 
 /** Opens TAP `ifname` inside the namespace and gives the kernel side 10.77.0.1/24 on it. */
-function openInNetns(ns: TestNetns, ifname: string, opts: { vnetHdr?: boolean; completeRxChecksums?: boolean } = {}): TapLink {
+function openInNetns(ns: TestNetns, ifname: string, opts: { vnetHdr?: boolean; completeRxChecksums?: boolean; ioUring?: boolean } = {}): TapLink {
   // No IPv6 chatter (router solicitations, MLD) on the new TAP: the tests count frames.
   ns.runSync('sysctl', '-qw', 'net.ipv6.conf.default.disable_ipv6=1');
   const link = TapLink.open({ name: 'p0', ifname, netns: ns.name, ...opts });
@@ -304,11 +304,13 @@ test('ICMP echo request gets the kernel echo reply with the same payload', async
   });
 });
 
-test('a burst of 64 frames goes out in one flush and all 64 replies come back', async (t) => {
+test('a burst of 64 frames goes out in one flush and all 64 replies come back (io_uring and write(2))', async (t) => {
   if (!rootTestsEnabled(t)) return;
-  await withNetns(PREFIX, async (ns) => {
-    const link = openInNetns(ns, 'mtapx0');
+  for (const ioUring of [true, false]) await withNetns(PREFIX, async (ns) => {
+    const link = openInNetns(ns, 'mtapx0', { ioUring });
     try {
+      if (ioUring && !link.ioUring) t.diagnostic(`io_uring unavailable here (${link.ioUringUnavailable}): write(2) path tested twice`);
+      if (!ioUring) assert.equal(link.ioUring, false);
       await ns.capture('mtapx0');
       const kernelMac = macOf(ns, 'mtapx0');
       const rxBefore = Number(/RX:.*\n\s*\d+\s+(\d+)/.exec(ns.ip('-s', 'link', 'show', 'mtapx0'))![1]);
@@ -336,9 +338,20 @@ test('a burst of 64 frames goes out in one flush and all 64 replies come back', 
       assert.equal(maxBurst, 64);
       assert.equal(link.counters.rxDropped, 0);
       assert.equal(link.counters.txDropped, 0);
+
+      // A frame the kernel refuses (shorter than an Ethernet header) is counted, the others still go.
+      echoRequest(link.tx.data, link.reserve(100), kernelMac, 0x78, 1, 58);
+      const runt = link.reserve(10);
+      link.tx.data.fill(0, runt, runt + 10);
+      echoRequest(link.tx.data, link.reserve(100), kernelMac, 0x78, 2, 58);
+      assert.equal(link.flush(), 2);
+      assert.equal(link.counters.txDropped, 1);
+      assert.equal(link.counters.txFrames, 66);
+      assert.equal(link.counters.txBytes, 6600);
     } finally {
       link.close();
     }
+    assert.equal(link.ioUring, false); // closed
   });
 });
 
@@ -375,11 +388,14 @@ test('vnet_hdr: checksum offload, 43440-byte GSO super-segment to a kernel socke
 
       // SYN with checksum offload (the field holds only the pseudo-header sum).
       const iss = 1000;
+      // In a burst of two (so the io_uring path, when available, carries the vnet headers).
+      off = link.reserve(98);
+      echoRequest(link.tx.data, off, kernelMac, 1, 2, 56);
       off = link.reserve(58);
       tcpSegment(link.tx.data, off, kernelMac, 40000, 5001, iss, 0, SYN, 0, true);
       link.markTxOffload(0);
-      assert.equal(link.txInfo[0], TAP_CSUM_PARTIAL);
-      assert.equal(link.flush(), 1);
+      assert.deepEqual([...link.txInfo.subarray(0, 4)], [0, 0, TAP_CSUM_PARTIAL, 0]);
+      assert.equal(link.flush(), 2);
       let irs = 0;
       let synAckInfo = -1;
       await receiveUntil(link, 3000, (b, o, l, i) => {
@@ -396,8 +412,11 @@ test('vnet_hdr: checksum offload, 43440-byte GSO super-segment to a kernel socke
       off = link.reserve(54 + total);
       tcpSegment(link.tx.data, off, kernelMac, 40000, 5001, iss + 1, irs + 1, ACK | PSH, total, true);
       link.markTxOffload(1448);
-      assert.equal(link.flush(), 1);
-      assert.equal(link.counters.txBytes, 98 + 58 + 54 + total);
+      assert.deepEqual([...link.txInfo.subarray(0, 2)], [TAP_CSUM_PARTIAL, 1448]);
+      off = link.reserve(98);
+      echoRequest(link.tx.data, off, kernelMac, 1, 3, 56);
+      assert.equal(link.flush(), 2);
+      assert.equal(link.counters.txBytes, 3 * 98 + 58 + 54 + total);
 
       // The kernel ACKs all of it, then its 30000 bytes arrive in TSO super-frames (our MSS 1460).
       let acked = false;

@@ -40,7 +40,8 @@ type AddonContext = object;
 
 /** The functions native/tap.c exports. */
 interface TapAddon {
-  open(ifname: string, flags: number, netnsPath: string | null, offloads: number): { ctx: AddonContext; fd: number; ifname: string };
+  open(ifname: string, flags: number, netnsPath: string | null, offloads: number, useIoUring: number):
+    { ctx: AddonContext; fd: number; ifname: string; ioUring: boolean | string };
   attach(
     ctx: AddonContext,
     rxData: Uint8Array, rxOffsets: Int32Array, rxLengths: Int32Array, rxInfo: Uint16Array, rxSlotSize: number,
@@ -50,6 +51,7 @@ interface TapAddon {
   setReadableHandler(ctx: AddonContext, handler: (() => void) | null): void;
   readBatch(ctx: AddonContext): number;
   writeBatch(ctx: AddonContext, count: number): number;
+  ioUring(ctx: AddonContext): boolean;
   close(ctx: AddonContext): void;
 }
 
@@ -156,6 +158,10 @@ export interface TapLinkOptions {
   /** With vnetHdr: finish partial checksums of received frames in C (default true). When false they stay
    *  partial and rxInfo says so (TAP_CSUM_PARTIAL): the stack must then not verify them. */
   completeRxChecksums?: boolean;
+  /** Write each burst with ONE io_uring submission instead of one write(2) per frame (default true). Falls
+   *  back to write(2) when io_uring is unavailable (old kernel, sysctl kernel.io_uring_disabled, seccomp);
+   *  `ioUring` and `ioUringUnavailable` tell which path is used. */
+  ioUring?: boolean;
 }
 
 function openErrorHint(err: NodeJS.ErrnoException, options: TapLinkOptions): string {
@@ -199,13 +205,15 @@ export class TapLink implements Link {
   readonly rxInfo: Uint16Array;
   /** Per reserved frame i: txInfo[2*i] = flags, txInfo[2*i+1] = GSO segment size; reserve() clears them. */
   readonly txInfo: Uint16Array;
+  /** Why io_uring was asked for but is not used ('' when it is used or was not asked for). */
+  readonly ioUringUnavailable: string;
 
   private readonly addon: TapAddon;
   private readonly ctx: AddonContext;
   private readonly stats: Float64Array;
   private closed: boolean;
 
-  private constructor(addonModule: TapAddon, opened: { ctx: AddonContext; fd: number; ifname: string },
+  private constructor(addonModule: TapAddon, opened: { ctx: AddonContext; fd: number; ifname: string; ioUring: boolean | string },
     options: TapLinkOptions, vnetHdr: boolean, maxFrameSize: number) {
     this.name = options.name;
     this.ifname = opened.ifname;
@@ -220,6 +228,7 @@ export class TapLink implements Link {
     this.gso = vnetHdr && maxFrameSize >= TAP_MAX_GSO_FRAME;
     this.rxInfo = new Uint16Array(2 * MAX_BURST);
     this.txInfo = new Uint16Array(2 * MAX_BURST);
+    this.ioUringUnavailable = typeof opened.ioUring === 'string' ? opened.ioUring : '';
     this.addon = addonModule;
     this.ctx = opened.ctx;
     this.stats = new Float64Array(4);
@@ -259,9 +268,9 @@ export class TapLink implements Link {
       offloads = TUN_F_CSUM | (maxFrameSize >= TAP_MAX_GSO_FRAME ? TUN_F_TSO4 | TUN_F_TSO6 : 0);
     }
     const nsPath = options.netns === undefined ? null : join('/run/netns', options.netns);
-    let opened: { ctx: AddonContext; fd: number; ifname: string };
+    let opened: { ctx: AddonContext; fd: number; ifname: string; ioUring: boolean | string };
     try {
-      opened = mod.open(options.ifname, flags, nsPath, offloads);
+      opened = mod.open(options.ifname, flags, nsPath, offloads, options.ioUring === false ? 0 : 1);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       const where = options.netns === undefined ? '' : ` in netns ${options.netns}`;
@@ -271,6 +280,11 @@ export class TapLink implements Link {
       throw wrapped;
     }
     return new TapLink(mod, opened, options, vnetHdr, maxFrameSize);
+  }
+
+  /** Whether bursts are written through io_uring (false after close, or after io_uring failed once). */
+  get ioUring(): boolean {
+    return !this.closed && this.addon.ioUring(this.ctx);
   }
 
   receive(): number {
