@@ -120,3 +120,10 @@ test('RFC 1624 32-bit update (an address change) equals a full recomputation', (
     assert.equal(updateChecksum32(before, oldValue, newValue), finishChecksum(onesComplementSum(b, 0, 20, 0)));
   }
 });
+
+test('int32 forms of addresses give the same pseudo-header sum and TCP checksum', () => {
+  assert.equal(pseudoHeaderSum(0xc0a80001 | 0, 0xfffffffe | 0, 6, 20), pseudoHeaderSum(0xc0a80001, 0xfffffffe, 6, 20));
+  const seg = new Uint8Array(24).fill(0x5a);
+  assert.equal(tcpChecksum(seg, 0, 24, 0xc0a80001 | 0, 0x80000000 | 0), tcpChecksum(seg, 0, 24, 0xc0a80001, 0x80000000));
+  assert.equal(updateChecksum32(0x1234, 0xc0a80001 | 0, 0x0a000001), updateChecksum32(0x1234, 0xc0a80001, 0x0a000001));
+});

@@ -132,3 +132,16 @@ test('build -> parse round trip (seed 791)', () => {
   assert.throws(() => writeIpv4Header(buf, 0, 1, 2, 6, 65516, 64, 0, true), RangeError);
   assert.equal(writeIpv4Header(buf, 0, 1, 2, 6, 65515, 64, 0, true), 20);
 });
+
+test('int32 forms of addresses write the same header', () => {
+  const a = new Uint8Array(20), b = new Uint8Array(20);
+  writeIpv4Header(a, 0, 0xc0a80001, 0xfffffffe, IP_PROTO_TCP, 10, 64, 0xffff, true);
+  writeIpv4Header(b, 0, 0xc0a80001 | 0, 0xfffffffe | 0, IP_PROTO_TCP, 10, 64, 0xffff, true);
+  assert.equal(bytesToHex(a), bytesToHex(b));
+  const v = new Ipv4View();
+  assert.equal(v.wrap(b, 0, 20 + 0, true), IPV4_ERR_TOTAL_LENGTH); // total length 30 > 20 available
+  const c = new Uint8Array(30); c.set(b);
+  assert.equal(v.wrap(c, 0, 30), IPV4_OK);
+  assert.equal(v.src, 0xc0a80001);
+  assert.equal(v.dst, 0xfffffffe);
+});

@@ -247,3 +247,19 @@ test('writeTcpHeader refuses a buffer that is too small', () => {
   assert.equal(writeTcpHeader(new Uint8Array(24), 0, 1, 2, 3, 4, TCP_SYN, 5, 0, o), 24);
   assert.equal(TCP_FIN | TCP_RST | TCP_URG | TCP_ECE | TCP_CWR, 0xe5);
 });
+
+test('int32 forms of 32-bit values (x | 0) write the same bytes as the unsigned forms', () => {
+  const a = new Uint8Array(40), b = new Uint8Array(40);
+  const o = new TcpOptions();
+  o.setTimestamp(0xfffffffe, 0x80000000);
+  writeTcpHeader(a, 0, 80, 443, 0xf0000001, 0x80000000, TCP_ACK, 1000, 0, o);
+  writeTcpHeader(b, 0, 80, 443, 0xf0000001 | 0, 0x80000000 | 0, TCP_ACK, 1000, 0, o);
+  assert.equal(bytesToHex(a), bytesToHex(b));
+  const v = new TcpView();
+  assert.equal(v.wrap(b, 0, 32), true);
+  assert.equal(v.seq, 0xf0000001);
+  assert.equal(v.ack, 0x80000000);
+  const p = new TcpOptions();
+  assert.equal(v.parseOptions(p), true);
+  assert.equal(p.tsVal, 0xfffffffe);
+});
