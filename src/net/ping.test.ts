@@ -4,6 +4,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,13 +94,20 @@ test('two hosts on the memory link resolve each other and exchange ICMP echo; th
   }
 });
 
+/** Ports the system reports free right now (bound to 0, read back, released). */
+async function freeUdpPorts(count: number): Promise<number[]> {
+  const sockets = Array.from({ length: count }, () => createSocket('udp4'));
+  const ports = await Promise.all(sockets.map((s) => new Promise<number>((resolve) => s.bind(0, '127.0.0.1', () => resolve(s.address().port)))));
+  await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  return ports;
+}
+
 test('two processes on the udp link resolve each other and exchange ICMP echo; the pcap passes tshark', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'mtcp-net-udp-'));
   const demo = fileURLToPath(new URL('../cli/demo.js', import.meta.url));
-  // Random ports in a range the other tests do not use; a collision makes UdpLink.open fail clearly.
-  const base = 42000 + Math.floor(Math.random() * 8000) * 2;
-  const serverText = `io = udp\nport = eth0\neth0.ip = 10.0.0.2/24\neth0.local = 127.0.0.1:${base + 1}\neth0.remote = 127.0.0.1:${base}\n`;
-  const clientText = `io = udp\nport = eth0\neth0.ip = 10.0.0.1/24\neth0.local = 127.0.0.1:${base}\neth0.remote = 127.0.0.1:${base + 1}\n`;
+  const [clientPort, serverPort] = await freeUdpPorts(2);
+  const serverText = `io = udp\nport = eth0\neth0.ip = 10.0.0.2/24\neth0.local = 127.0.0.1:${serverPort}\neth0.remote = 127.0.0.1:${clientPort}\n`;
+  const clientText = `io = udp\nport = eth0\neth0.ip = 10.0.0.1/24\neth0.local = 127.0.0.1:${clientPort}\neth0.remote = 127.0.0.1:${serverPort}\n`;
   writeFileSync(join(dir, 'server.conf'), serverText);
   const serverPcap = join(dir, 'server.pcap');
   const clientPcap = join(dir, 'client.pcap');
