@@ -2,11 +2,11 @@
 // core). Blocks are created on demand up to maxBlocks and recycled, so an idle connection holds no buffer.
 
 export class BufferPool {
-  readonly blockSize: number;
-  readonly maxBlocks: number;
-  private readonly freeBlocks: Uint8Array[];
-  private created: number;
-  private used: number;
+  declare readonly blockSize: number;
+  declare readonly maxBlocks: number;
+  private declare readonly freeBlocks: Uint8Array[];
+  private declare created: number;
+  private declare used: number;
 
   constructor(blockSize: number, maxBlocks: number) {
     if (!Number.isInteger(blockSize) || blockSize < 1) throw new RangeError(`BufferPool: bad blockSize ${blockSize}`);

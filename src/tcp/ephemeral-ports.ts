@@ -11,10 +11,10 @@ const PURPOSE_OFFSET = 0x504f5246; // "PORF"
 const PURPOSE_INDEX = 0x504f5247; // "PORG"
 
 export class EphemeralPorts {
-  readonly low: number;
-  readonly high: number;
-  private readonly hash: SipHash24;
-  private readonly table: Uint32Array;
+  declare readonly low: number;
+  declare readonly high: number;
+  private declare readonly hash: SipHash24;
+  private declare readonly table: Uint32Array;
 
   /** secret: at least 16 bytes (the first 16 key the hash). The range is [low, high], inclusive. */
   constructor(secret: Uint8Array, low = 1025, high = 65535) {

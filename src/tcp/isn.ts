@@ -8,7 +8,7 @@ import { SipHash24 } from './siphash.js';
 const PURPOSE_ISN = 0x49534e31; // "ISN1"
 
 export class IsnGenerator {
-  private readonly hash: SipHash24;
+  private declare readonly hash: SipHash24;
 
   /** secret: at least 16 bytes (the first 16 key the hash). */
   constructor(secret: Uint8Array) {

@@ -11,14 +11,14 @@ export const RECEIVE_TOO_MANY_RANGES = -1;
 export const RECEIVE_NO_MEMORY = -2;
 
 export class ReceiveBuffer {
-  readonly capacity: number;
-  readonly maxRanges: number;
-  private readonly pool: BufferPool;
-  private block: Uint8Array | null;
-  private head: number; // ring index of the first unread byte
-  private inOrder: number; // readable bytes; rcv.nxt is head + inOrder in the ring
-  private readonly ranges: Int32Array; // [start0, end0, start1, end1, ...] relative to rcv.nxt
-  private rangeCount: number;
+  declare readonly capacity: number;
+  declare readonly maxRanges: number;
+  private declare readonly pool: BufferPool;
+  private declare block: Uint8Array | null;
+  private declare head: number; // ring index of the first unread byte
+  private declare inOrder: number; // readable bytes; rcv.nxt is head + inOrder in the ring
+  private declare readonly ranges: Int32Array; // [start0, end0, start1, end1, ...] relative to rcv.nxt
+  private declare rangeCount: number;
 
   constructor(pool: BufferPool, maxRanges: number) {
     if (!Number.isInteger(maxRanges) || maxRanges < 0) throw new RangeError(`ReceiveBuffer: bad maxRanges ${maxRanges}`);

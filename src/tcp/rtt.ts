@@ -7,15 +7,15 @@ const CLOCK_GRANULARITY_MS = 1;
 const K = 4;
 
 export class RttEstimator {
-  readonly minRtoMs: number;
-  readonly maxRtoMs: number;
-  readonly initialRtoMs: number;
-  srtt: number;
-  rttvar: number;
-  rto: number;
-  hasSample: boolean;
+  declare readonly minRtoMs: number;
+  declare readonly maxRtoMs: number;
+  declare readonly initialRtoMs: number;
+  declare srtt: number;
+  declare rttvar: number;
+  declare rto: number;
+  declare hasSample: boolean;
   /** Backoffs since the last sample or resetBackoff(). */
-  backoffs: number;
+  declare backoffs: number;
 
   constructor(minRtoMs: number, maxRtoMs: number, initialRtoMs: number) {
     if (!(minRtoMs > 0 && maxRtoMs >= minRtoMs && initialRtoMs > 0)) {

@@ -5,11 +5,11 @@
 import { BufferPool, copyBytes } from './buffer-pool.js';
 
 export class SendBuffer {
-  readonly capacity: number;
-  private readonly pool: BufferPool;
-  private block: Uint8Array | null;
-  private head: number; // ring index of offset 0
-  private held: number;
+  declare readonly capacity: number;
+  private declare readonly pool: BufferPool;
+  private declare block: Uint8Array | null;
+  private declare head: number; // ring index of offset 0
+  private declare held: number;
 
   constructor(pool: BufferPool) {
     this.pool = pool;

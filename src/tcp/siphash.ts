@@ -6,13 +6,13 @@ const INITIAL_WORDS = 8;
 
 export class SipHash24 {
   // key as little-endian 32-bit words: k0 = (k0h, k0l), k1 = (k1h, k1l)
-  private readonly k0l: number;
-  private readonly k0h: number;
-  private readonly k1l: number;
-  private readonly k1h: number;
+  private declare readonly k0l: number;
+  private declare readonly k0h: number;
+  private declare readonly k1l: number;
+  private declare readonly k1h: number;
   /** Message as little-endian 32-bit words, zero padded to whole 64-bit blocks. */
-  private words: Int32Array;
-  private readonly result: Int32Array;
+  private declare words: Int32Array;
+  private declare readonly result: Int32Array;
 
   /** key: at least 16 bytes; the first 16 are the key. */
   constructor(key: Uint8Array) {

@@ -21,7 +21,7 @@ export interface SynCookieOptions {
 }
 
 export class SynCookies {
-  private readonly hash: SipHash24;
+  private declare readonly hash: SipHash24;
 
   /** secret: at least 16 bytes (the first 16 key the hash). */
   constructor(secret: Uint8Array) {

@@ -14,17 +14,17 @@ const IN_FIRING = SLOTS + 1;
 
 export class Timer {
   /** Deadline in ms as last armed (meaningful only while armed). */
-  deadline: number;
-  readonly owner: unknown;
-  readonly kind: number;
+  declare deadline: number;
+  declare readonly owner: unknown;
+  declare readonly kind: number;
   /** @internal wheel bookkeeping: list links, tick, and where the node sits (slot index, overflow, firing). */
-  wheelNext: Timer;
+  declare wheelNext: Timer;
   /** @internal */
-  wheelPrev: Timer;
+  declare wheelPrev: Timer;
   /** @internal */
-  wheelTick: number;
+  declare wheelTick: number;
   /** @internal */
-  wheelPlace: number;
+  declare wheelPlace: number;
 
   constructor(owner: unknown, kind: number) {
     this.deadline = 0;
@@ -61,19 +61,21 @@ function listUnlink(node: Timer): void {
 }
 
 export class TimerWheel {
-  private readonly slots: Timer[];
-  private readonly occupied: Int32Array; // one bit per non-empty slot
-  private readonly overflow: Timer;
-  private readonly firing: Timer;
+  private declare readonly slots: Timer[];
+  private declare readonly occupied: Int32Array; // one bit per non-empty slot
+  private declare readonly overflow: Timer;
+  private declare readonly firing: Timer;
   /** Next tick to process (never beyond the tick of the latest now): every timer of the ticks below it has
    *  fired. A timer's tick is floor(deadline), or the current tick when that is earlier. */
-  private current: number;
-  private inSlots: number;
-  private inOverflow: number;
+  private declare current: number;
+  private declare inSlots: number;
+  private declare inOverflow: number;
   /** Lower bound on the tick at which the overflow must next be rescanned. */
-  private overflowCheckAt: number;
-  private overflowMinDeadline: number;
-  private overflowMinValid: boolean;
+  private declare overflowCheckAt: number;
+  private declare overflowMinDeadline: number;
+  private declare overflowMinValid: boolean;
+  /** No slot holds a tick in [current, scanFrom): where searches for the next occupied slot may start. */
+  private declare scanFrom: number;
 
   constructor(now: number) {
     if (!Number.isFinite(now)) throw new RangeError(`TimerWheel: bad now ${now}`);
@@ -88,6 +90,7 @@ export class TimerWheel {
     this.overflowCheckAt = Infinity;
     this.overflowMinDeadline = Infinity;
     this.overflowMinValid = true;
+    this.scanFrom = this.current;
   }
 
   /** Number of armed timers. */
@@ -145,7 +148,8 @@ export class TimerWheel {
       let stop = target;
       if (this.inOverflow > 0 && this.overflowCheckAt - 1 < stop) stop = this.overflowCheckAt - 1;
       if (stop - this.current >= SLOTS) stop = this.current + SLOTS - 1;
-      const tick = this.inSlots > 0 ? this.findOccupied(this.current, stop) : -1;
+      const from = this.scanFrom > this.current ? this.scanFrom : this.current;
+      const tick = this.inSlots > 0 && from <= stop ? this.findOccupied(from, stop) : -1;
       if (tick < 0) {
         // The tick of `now` stays current: a deadline <= now armed later still lands in a tick that fires.
         if (stop >= target) {
@@ -190,7 +194,9 @@ export class TimerWheel {
    *  SLOTS/32 words plus, when only far timers remain, an occasional pass over the overflow list. */
   nextDeadline(): number {
     if (this.inSlots > 0) {
-      const tick = this.findOccupied(this.current, this.current + SLOTS - 1);
+      const from = this.scanFrom > this.current ? this.scanFrom : this.current;
+      const tick = this.findOccupied(from, this.current + SLOTS - 1);
+      this.scanFrom = tick >= 0 ? tick : this.current + SLOTS;
       if (tick >= 0) {
         const slot = this.slots[tick & MASK];
         let best = Infinity;
@@ -219,6 +225,7 @@ export class TimerWheel {
     listAppend(this.slots[index], timer);
     this.occupied[index >> 5] |= 1 << (index & 31);
     this.inSlots++;
+    if (tick < this.scanFrom) this.scanFrom = tick;
   }
 
   /** Moves overflow timers due within one revolution into their slots (called with current <= every

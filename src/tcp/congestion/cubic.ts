@@ -14,25 +14,25 @@ const NO_EPOCH = -1;
 
 export class Cubic implements CongestionControl {
   readonly name = 'cubic' as const;
-  mss: number;
-  cwnd: number;
-  ssthresh: number;
+  declare mss: number;
+  declare cwnd: number;
+  declare ssthresh: number;
   /** W_max in bytes: the window before the last reduction (after fast convergence). 0 = none yet. */
-  wMax: number;
+  declare wMax: number;
   /** cwnd before the last reduction (cwnd_prior, RFC 9438 §4.6). */
-  cwndPrior: number;
+  declare cwndPrior: number;
   /** K in seconds for the current epoch. */
-  k: number;
+  declare k: number;
   /** Start of the current congestion-avoidance epoch (ms), or -1 outside one. */
-  epochStart: number;
+  declare epochStart: number;
   /** Reno-friendly estimate W_est in bytes (§4.3). */
-  wEst: number;
+  declare wEst: number;
   /** Smoothed RTT from the samples given to onAck (ms), 0 before any. */
-  srtt: number;
-  private fraction: number; // sub-byte growth carried between ACKs so cwnd stays an integer
-  private afterTimeout: boolean;
-  private lastAckTime: number;
-  private started: boolean;
+  declare srtt: number;
+  private declare fraction: number; // sub-byte growth carried between ACKs so cwnd stays an integer
+  private declare afterTimeout: boolean;
+  private declare lastAckTime: number;
+  private declare started: boolean;
 
   constructor(mss: number, now: number) {
     checkMss(mss);
@@ -75,13 +75,16 @@ export class Cubic implements CongestionControl {
     const alpha = this.wEst >= this.cwndPrior ? 1 : ALPHA_CUBIC;
     this.wEst += (alpha * mss * acked) / cwnd;
 
-    // Target W_cubic(t + RTT), limited to [cwnd, 1.5*cwnd] (§4.2).
-    let target = this.wCubic(t + this.srtt / 1000);
+    // Target W_cubic(t + RTT), limited to [cwnd, 1.5*cwnd] (§4.2). (Inline: a call returning a double boxes it.)
+    const d = t - this.k;
+    const wNow = CUBIC_C * d * d * d * mss + this.wMax;
+    const dAhead = d + this.srtt / 1000;
+    let target = CUBIC_C * dAhead * dAhead * dAhead * mss + this.wMax;
     if (target < cwnd) target = cwnd;
     else if (target > 1.5 * cwnd) target = 1.5 * cwnd;
 
     let growth: number;
-    if (this.wCubic(t) < this.wEst) {
+    if (wNow < this.wEst) {
       // Reno-friendly region: cwnd follows W_est (§4.3).
       growth = this.wEst > cwnd ? this.wEst - cwnd : 0;
     } else {

@@ -6,13 +6,13 @@ import { INITIAL_SSTHRESH, checkMss, initialWindow, slowStartIncrease } from './
 
 export class NewReno implements CongestionControl {
   readonly name = 'reno' as const;
-  mss: number;
-  cwnd: number;
-  ssthresh: number;
+  declare mss: number;
+  declare cwnd: number;
+  declare ssthresh: number;
   /** Bytes acknowledged in congestion avoidance not yet turned into window (RFC 3465 §2.1 bytes_acked). */
-  private bytesAcked: number;
-  private lastAckTime: number;
-  private started: boolean;
+  private declare bytesAcked: number;
+  private declare lastAckTime: number;
+  private declare started: boolean;
 
   constructor(mss: number, now: number) {
     checkMss(mss);
