@@ -1,12 +1,12 @@
 // A bounded FIFO of frames in fixed-size preallocated slots, each with a release time. Used as a port's
 // receive queue and as the hold queue of delayed frames. Pushing copies the frame; nothing is allocated.
 
-import { copyBytes, viewOf } from './copy.js';
+import { Arena, copyFrame } from './copy.js';
 import type { FrameBatch } from './link.js';
 
 export class FrameRing {
   readonly data: Uint8Array;
-  readonly view: DataView;
+  readonly arena: Arena;
   readonly lengths: Int32Array;
   /** When each frame may leave the ring (milliseconds, caller's clock); 0 when not used. */
   readonly releaseTimes: Float64Array;
@@ -17,7 +17,7 @@ export class FrameRing {
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`FrameRing: capacity must be a positive integer, got ${capacity}`);
     if (!Number.isInteger(slotSize) || slotSize < 1) throw new Error(`FrameRing: slotSize must be a positive integer, got ${slotSize}`);
     this.data = new Uint8Array(capacity * slotSize);
-    this.view = viewOf(this.data);
+    this.arena = new Arena(this.data, slotSize);
     this.lengths = new Int32Array(capacity);
     this.releaseTimes = new Float64Array(capacity);
   }
@@ -26,34 +26,26 @@ export class FrameRing {
     return this.count === this.capacity;
   }
 
-  /** Copies the frame at src[offset, offset+length) into the tail slot; false when full or too big. */
-  push(src: DataView, offset: number, length: number, releaseTime: number): boolean {
-    if (this.count === this.capacity || length > this.slotSize) return false;
+  /**
+   * Copies the frame at src[offset, offset+length) into the tail slot, with release time 0; returns the
+   * slot's index (to set releaseTimes[index]), or -1 when the ring is full or the frame too big.
+   */
+  push(src: Arena, offset: number, length: number): number {
+    if (this.count === this.capacity || length > this.slotSize) return -1;
     const tail = this.tailIndex();
-    copyBytes(this.view, tail * this.slotSize, src, offset, length);
-    this.commit(tail, length, releaseTime);
-    return true;
+    copyFrame(this.arena, tail * this.slotSize, this.slotSize, src, offset, length);
+    this.commit(tail, length);
+    return tail;
   }
 
   /** Copies a whole array (a received datagram) into the tail slot; false when full or too big. */
-  pushWhole(frame: Uint8Array, releaseTime: number): boolean {
+  pushWhole(frame: Uint8Array): boolean {
     const length = frame.length;
     if (this.count === this.capacity || length > this.slotSize) return false;
     const tail = this.tailIndex();
     this.data.set(frame, tail * this.slotSize); // whole-array set: native copy, no view needed
-    this.commit(tail, length, releaseTime);
+    this.commit(tail, length);
     return true;
-  }
-
-  private tailIndex(): number {
-    const tail = this.head + this.count;
-    return tail >= this.capacity ? tail - this.capacity : tail;
-  }
-
-  private commit(tail: number, length: number, releaseTime: number): void {
-    this.lengths[tail] = length;
-    this.releaseTimes[tail] = releaseTime;
-    this.count++;
   }
 
   /** Offset in `data` of the oldest frame (valid when count > 0). */
@@ -77,17 +69,16 @@ export class FrameRing {
   }
 
   /**
-   * Moves up to `max` frames whose release time is <= now into batch slots starting at batch.count, and
-   * updates batch.count. Returns how many were moved.
+   * Moves up to `max` frames whose release time is <= now into the slots of `batch` (whose arena is
+   * `batchArena`) from batch.count on, and updates batch.count. Returns how many were moved.
    */
-  drainInto(batch: FrameBatch, batchView: DataView, max: number, now: number): number {
+  drainInto(batch: FrameBatch, batchArena: Arena, max: number, now: number): number {
     let moved = 0;
     const limit = Math.min(max, batch.capacity - batch.count);
     while (moved < limit && this.count > 0 && this.releaseTimes[this.head] <= now) {
       const length = this.lengths[this.head];
-      const from = this.head * this.slotSize;
       const slot = batch.count;
-      copyBytes(batchView, batch.offsets[slot], this.view, from, length);
+      copyFrame(batchArena, batch.offsets[slot], batch.slotSize, this.arena, this.head * this.slotSize, length);
       batch.lengths[slot] = length;
       batch.count = slot + 1;
       this.shift();
@@ -99,5 +90,16 @@ export class FrameRing {
   clear(): void {
     this.head = 0;
     this.count = 0;
+  }
+
+  private tailIndex(): number {
+    const tail = this.head + this.count;
+    return tail >= this.capacity ? tail - this.capacity : tail;
+  }
+
+  private commit(tail: number, length: number): void {
+    this.lengths[tail] = length;
+    this.releaseTimes[tail] = 0;
+    this.count++;
   }
 }

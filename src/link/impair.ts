@@ -5,7 +5,7 @@
 // timers release.
 
 import { performance } from 'node:perf_hooks';
-import { copyBytes, viewOf } from './copy.js';
+import { Arena, copyFrame } from './copy.js';
 import { FrameRing } from './frame-ring.js';
 import { FrameBatch, MAX_BURST, newLinkCounters, type Link, type LinkCounters } from './link.js';
 import { ETHERNET_HEADER_LENGTH } from './memory.js';
@@ -55,12 +55,15 @@ export interface ImpairmentCounters {
   overflowed: number;
 }
 
+/** Draws per frame: loss, duplicate, corrupt, corrupted bit, reorder, jitter. */
+const DRAWS_PER_FRAME = 6;
+
 /** The impairments of one direction: decisions, the reorder slot and the hold queue. */
 class ImpairmentStage {
   readonly queue: FrameRing;
   private readonly random: SeededRandom;
   private readonly held: Uint8Array;
-  private readonly heldView: DataView;
+  private readonly heldArena: Arena;
   private heldLength = 0;
   private heldPresent = false;
   private heldDeadline = 0;
@@ -78,12 +81,16 @@ class ImpairmentStage {
   private readonly reorderHoldMs: number;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = 0;
+  /** The time of the batch being admitted, and the jitter of the frame being queued (see begin()). */
+  private now = 0;
+  private frameJitter = 0;
+  private readonly draws = new Float64Array(DRAWS_PER_FRAME);
 
   constructor(options: ImpairmentOptions, seed: number, slotSize: number, private readonly counters: ImpairmentCounters, private readonly onTimer: () => void) {
     this.queue = new FrameRing(options.queueFrames ?? 1024, slotSize);
     this.random = new SeededRandom(seed);
     this.held = new Uint8Array(slotSize);
-    this.heldView = viewOf(this.held);
+    this.heldArena = new Arena(this.held, slotSize);
     this.loss = options.loss ?? 0;
     this.duplicate = options.duplicate ?? 0;
     this.reorder = options.reorder ?? 0;
@@ -104,49 +111,52 @@ class ImpairmentStage {
     return this.queue.count > 0 && this.queue.headReleaseTime() <= now;
   }
 
+  /**
+   * Sets the time for the frames admitted next (once per batch: a double passed per call would be boxed).
+   */
+  begin(now: number): void {
+    this.now = now;
+  }
+
   /** Decides the fate of one frame (which it may modify in place) and queues what passes. */
-  admit(frames: DataView, offset: number, length: number, now: number): void {
-    const random = this.random;
-    // Always six draws per frame, so a frame's decisions never depend on earlier outcomes.
-    const lossDraw = random.next();
-    const duplicateDraw = random.next();
-    const corruptDraw = random.next();
-    const bitDraw = random.nextUint32();
-    const reorderDraw = random.next();
-    const jitterDraw = random.next();
-    if (lossDraw < this.loss) {
+  admit(frames: Arena, offset: number, length: number): void {
+    const draws = this.draws;
+    // Always the same draws per frame, so a frame's decisions never depend on earlier outcomes.
+    this.random.fill(draws, DRAWS_PER_FRAME);
+    if (draws[0] < this.loss) {
       this.counters.dropped++;
       return;
     }
-    const jitter = this.jitterMs > 0 ? (jitterDraw * 2 - 1) * this.jitterMs : 0;
-    if (duplicateDraw < this.duplicate) {
+    this.frameJitter = this.jitterMs > 0 ? (draws[5] * 2 - 1) * this.jitterMs : 0;
+    if (draws[1] < this.duplicate) {
       this.counters.duplicated++;
-      this.enqueue(frames, offset, length, now, jitter); // the copy, unaltered, as netem does
+      this.enqueue(frames, offset, length); // the copy, unaltered, as netem does
     }
-    if (corruptDraw < this.corrupt && length > ETHERNET_HEADER_LENGTH) {
+    if (draws[2] < this.corrupt && length > ETHERNET_HEADER_LENGTH) {
       // Flip a bit the checksums above must catch; the Ethernet header is left alone because no FCS is
       // modelled here (a NIC would drop a frame whose FCS fails, which is just loss).
       this.counters.corrupted++;
-      const bit = bitDraw % ((length - ETHERNET_HEADER_LENGTH) * 8);
+      const bit = Math.floor(draws[3] * 4294967296) % ((length - ETHERNET_HEADER_LENGTH) * 8);
       const at = offset + ETHERNET_HEADER_LENGTH + (bit >>> 3);
-      frames.setUint8(at, frames.getUint8(at) ^ (1 << (bit & 7)));
+      frames.view.setUint8(at, frames.view.getUint8(at) ^ (1 << (bit & 7)));
     }
-    if (reorderDraw < this.reorder && !this.heldPresent && length <= this.held.length) {
+    if (draws[4] < this.reorder && !this.heldPresent && length <= this.held.length) {
       this.counters.reordered++;
-      copyBytes(this.heldView, 0, frames, offset, length);
+      copyFrame(this.heldArena, 0, this.held.length, frames, offset, length);
       this.heldLength = length;
       this.heldPresent = true;
-      this.heldDeadline = now + this.reorderHoldMs;
-      this.heldJitter = jitter;
+      this.heldDeadline = this.now + this.reorderHoldMs;
+      this.heldJitter = this.frameJitter;
       return;
     }
-    this.enqueue(frames, offset, length, now, jitter);
-    if (this.heldPresent) this.releaseHeld(now);
+    this.enqueue(frames, offset, length);
+    if (this.heldPresent) this.releaseHeld();
   }
 
   /** Releases a reordered frame whose successor did not come in time. */
   expireHeld(now: number): void {
-    if (this.heldPresent && now >= this.heldDeadline) this.releaseHeld(now);
+    this.now = now;
+    if (this.heldPresent && now >= this.heldDeadline) this.releaseHeld();
   }
 
   /** (Re)arms the timer for the next held frame or reorder deadline. */
@@ -175,14 +185,17 @@ class ImpairmentStage {
     this.heldPresent = false;
   }
 
-  private releaseHeld(now: number): void {
+  private releaseHeld(): void {
     this.heldPresent = false;
-    this.enqueue(this.heldView, 0, this.heldLength, now, this.heldJitter);
+    this.frameJitter = this.heldJitter;
+    this.enqueue(this.heldArena, 0, this.heldLength);
   }
 
-  private enqueue(frames: DataView, offset: number, length: number, now: number, jitter: number): void {
+  /** Queues a copy of the frame, released after the delay (this.frameJitter included) and the rate limit. */
+  private enqueue(frames: Arena, offset: number, length: number): void {
+    const now = this.now;
     let release = now;
-    const latency = this.delayMs + jitter;
+    const latency = this.delayMs + this.frameJitter;
     if (latency > 0) {
       release = now + latency;
       this.counters.delayed++;
@@ -197,10 +210,12 @@ class ImpairmentStage {
       }
       busyUntil = release + length * this.msPerByte;
     }
-    if (!this.queue.push(frames, offset, length, release)) {
+    const slot = this.queue.push(frames, offset, length);
+    if (slot < 0) {
       this.counters.overflowed++;
       return;
     }
+    this.queue.releaseTimes[slot] = release;
     this.lastRelease = release;
     this.rateBusyUntil = busyUntil;
   }
@@ -246,10 +261,10 @@ export class ImpairedLink implements Link {
   readonly impairmentCounters: ImpairmentCounters;
   private readonly txStage: ImpairmentStage | null;
   private readonly rxStage: ImpairmentStage | null;
-  private readonly rxView: DataView;
-  private readonly txView: DataView;
-  private readonly innerRxView: DataView;
-  private readonly innerTxView: DataView;
+  private readonly rxArena: Arena;
+  private readonly txArena: Arena;
+  private readonly innerRxArena: Arena;
+  private readonly innerTxArena: Arena;
   private readonly signal: ReadableSignal;
   private readonly onInnerReadable: () => void;
   private closed = false;
@@ -272,10 +287,10 @@ export class ImpairedLink implements Link {
     // An unimpaired direction passes straight through to the inner link's own arenas.
     this.tx = this.txStage === null ? inner.tx : new FrameBatch(MAX_BURST, slotSize);
     this.rx = this.rxStage === null ? inner.rx : new FrameBatch(MAX_BURST, slotSize);
-    this.txView = viewOf(this.tx.data);
-    this.rxView = viewOf(this.rx.data);
-    this.innerTxView = viewOf(inner.tx.data);
-    this.innerRxView = viewOf(inner.rx.data);
+    this.txArena = new Arena(this.tx.data, this.tx.slotSize);
+    this.rxArena = new Arena(this.rx.data, this.rx.slotSize);
+    this.innerTxArena = new Arena(inner.tx.data, inner.tx.slotSize, false);
+    this.innerRxArena = new Arena(inner.rx.data, inner.rx.slotSize);
     const rxStage = this.rxStage;
     this.signal = new ReadableSignal(() => rxStage !== null && rxStage.hasDue(performance.now()));
     this.onInnerReadable = () => this.innerReadable();
@@ -296,7 +311,7 @@ export class ImpairedLink implements Link {
     this.pumpRx(stage, now);
     const rx = this.rx;
     rx.count = 0;
-    const taken = stage.queue.drainInto(rx, this.rxView, MAX_BURST, now);
+    const taken = stage.queue.drainInto(rx, this.rxArena, MAX_BURST, now);
     this.countRx(taken);
     stage.arm(now);
     this.signal.received();
@@ -331,11 +346,12 @@ export class ImpairedLink implements Link {
     tx.count = 0;
     if (this.closed) return 0;
     const now = performance.now();
+    stage.begin(now);
     for (let i = 0; i < count; i++) {
       const length = tx.lengths[i];
       this.counters.txFrames++;
       this.counters.txBytes += length;
-      stage.admit(this.txView, tx.offsets[i], length, now);
+      stage.admit(this.txArena, tx.offsets[i], length);
     }
     this.drainTx(stage, now);
     stage.arm(now);
@@ -373,9 +389,10 @@ export class ImpairedLink implements Link {
   /** Takes frames from the inner link through the impairments, while the hold queue has room. */
   private pumpRx(stage: ImpairmentStage, now: number): void {
     const innerRx = this.inner.rx;
+    stage.begin(now);
     for (let round = 0; round < 16 && stage.hasRoomForBurst; round++) {
       const count = this.inner.receive();
-      for (let i = 0; i < count; i++) stage.admit(this.innerRxView, innerRx.offsets[i], innerRx.lengths[i], now);
+      for (let i = 0; i < count; i++) stage.admit(this.innerRxArena, innerRx.offsets[i], innerRx.lengths[i]);
       if (count === 0) break;
     }
   }
@@ -395,7 +412,10 @@ export class ImpairedLink implements Link {
       }
       if (offset < 0) this.counters.txDropped++;
       else {
-        copyBytes(this.innerTxView, offset, queue.view, queue.headOffset(), length);
+        // At a slot start of the usual layout the whole slot may be written; otherwise only the frame.
+        const slotSize = inner.tx.slotSize;
+        const room = offset % slotSize === 0 && offset + slotSize <= inner.tx.data.length ? slotSize : length;
+        copyFrame(this.innerTxArena, offset, room, queue.arena, queue.headOffset(), length);
         staged++;
       }
       queue.shift();

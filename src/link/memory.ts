@@ -2,7 +2,7 @@
 // spanning tree) joining any number of ports in one thread. Each port is a Link. Sending copies a frame
 // into the receive ring of the port(s) it is forwarded to; a full ring drops the frame and counts it.
 
-import { viewOf } from './copy.js';
+import { Arena } from './copy.js';
 import { FrameRing } from './frame-ring.js';
 import { FrameBatch, MAX_BURST, newLinkCounters, type Link, type LinkCounters } from './link.js';
 import { ReadableSignal } from './readable.js';
@@ -96,11 +96,12 @@ export class MemorySwitch {
   }
 
   /** Forwards one frame sent by `source` (length >= 14 checked by the caller). */
-  forward(source: MemoryPort, frames: DataView, offset: number, length: number): void {
-    const dstHigh = frames.getUint16(offset);
-    const dstLow = frames.getInt32(offset + 2);
-    const srcHigh = frames.getUint16(offset + 6);
-    const srcLow = frames.getInt32(offset + 8);
+  forward(source: MemoryPort, frames: Arena, offset: number, length: number): void {
+    const header = frames.view;
+    const dstHigh = header.getUint16(offset);
+    const dstLow = header.getInt32(offset + 2);
+    const srcHigh = header.getUint16(offset + 6);
+    const srcLow = header.getInt32(offset + 8);
     // A group (multicast/broadcast) source address is invalid and never learnt (IEEE 802.1D 7.8).
     if ((srcHigh & 0x0100) === 0) this.learn(srcHigh, srcLow, source.index);
     if ((dstHigh & 0x0100) === 0) {
@@ -175,8 +176,8 @@ export class MemoryPort implements Link {
   readonly counters: LinkCounters;
   readonly rx: FrameBatch;
   readonly tx: FrameBatch;
-  private readonly rxView: DataView;
-  private readonly txView: DataView;
+  private readonly rxArena: Arena;
+  private readonly txArena: Arena;
   private readonly ring: FrameRing;
   private readonly signal: ReadableSignal;
   private closed = false;
@@ -186,8 +187,8 @@ export class MemoryPort implements Link {
     this.counters = newLinkCounters();
     this.rx = new FrameBatch(MAX_BURST, owner.maxFrameSize);
     this.tx = new FrameBatch(MAX_BURST, owner.maxFrameSize);
-    this.rxView = viewOf(this.rx.data);
-    this.txView = viewOf(this.tx.data);
+    this.rxArena = new Arena(this.rx.data, this.rx.slotSize);
+    this.txArena = new Arena(this.tx.data, this.tx.slotSize);
     this.ring = new FrameRing(owner.queueFrames, owner.maxFrameSize);
     const ring = this.ring;
     this.signal = new ReadableSignal(() => ring.count > 0);
@@ -206,7 +207,7 @@ export class MemoryPort implements Link {
     const rx = this.rx;
     rx.count = 0;
     if (this.closed) return 0;
-    const taken = this.ring.drainInto(rx, this.rxView, MAX_BURST, 0);
+    const taken = this.ring.drainInto(rx, this.rxArena, MAX_BURST, 0); // release times are all 0
     let bytes = 0;
     for (let i = 0; i < taken; i++) bytes += rx.lengths[i];
     this.counters.rxFrames += taken;
@@ -237,7 +238,7 @@ export class MemoryPort implements Link {
         this.owner.counters.runts++;
         continue;
       }
-      this.owner.forward(this, this.txView, tx.offsets[i], length);
+      this.owner.forward(this, this.txArena, tx.offsets[i], length);
       this.counters.txFrames++;
       this.counters.txBytes += length;
       sent++;
@@ -261,8 +262,8 @@ export class MemoryPort implements Link {
   }
 
   /** Called by the switch: copies a frame into this port's receive ring. */
-  deliver(frames: DataView, offset: number, length: number): void {
-    if (this.ring.push(frames, offset, length, 0)) {
+  deliver(frames: Arena, offset: number, length: number): void {
+    if (this.ring.push(frames, offset, length) >= 0) {
       this.signal.schedule();
     } else {
       this.counters.rxDropped++;

@@ -62,11 +62,11 @@ test('records frames out and in; the file reads back byte for byte after close()
 test('truncates to the snap length but records the original length', () => {
   const path = join(directory, 'snap.pcap');
   const sw = new MemorySwitch();
-  const a = new PcapLink(sw.createPort('a'), path, { snapLength: 64, bufferBytes: 200 });
+  const a = new PcapLink(sw.createPort('a'), path, { snapLength: 64, bufferBytes: 1600 });
   sw.createPort('b');
   const frames = [udpFrame(mac(2), mac(1), 1, 2, 3, 4, new Uint8Array(500)), udpFrame(mac(2), mac(1), 1, 2, 3, 4, new Uint8Array(10))];
   sendFrames(a, frames);
-  sendFrames(a, frames); // 4 records of up to 80 bytes through a 200-byte buffer: written out as it fills
+  sendFrames(a, frames); // a 1600-byte buffer keeps room for a whole 1514-byte slot per record: written out as it fills
   assert.ok(statSync(path).size > 24, 'records reach the file before close() when the buffer fills');
   a.close();
   const capture = readPcapFile(path);

@@ -4,7 +4,7 @@
 
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { copyBytes, viewOf } from './copy.js';
+import { Arena, copyFrame, viewOf } from './copy.js';
 import type { FrameBatch, Link, LinkCounters } from './link.js';
 
 const PCAP_MAGIC_MICROSECONDS = 0xa1b2c3d4;
@@ -34,8 +34,11 @@ export class PcapLink implements Link {
   readonly rx: FrameBatch;
   readonly tx: FrameBatch;
   readonly pcapCounters: PcapCounters;
-  private readonly rxView: DataView;
-  private readonly txView: DataView;
+  private readonly rxArena: Arena;
+  private readonly txArena: Arena;
+  private readonly bufferArena: Arena;
+  /** Room a record needs in the staging buffer: its header and a whole source slot (see copyFrame). */
+  private readonly recordRoom: number;
   private readonly snapLength: number;
   private readonly buffer: Uint8Array;
   private readonly bufferView: DataView;
@@ -46,6 +49,8 @@ export class PcapLink implements Link {
   private readonly pendingOffsets: Int32Array;
   private readonly pendingLengths: Int32Array;
   private pendingCount = 0;
+  private stampSeconds = 0;
+  private stampMicros = 0;
 
   constructor(private readonly inner: Link, readonly path: string, options: PcapOptions = {}) {
     const snapLength = options.snapLength ?? 65535;
@@ -54,8 +59,9 @@ export class PcapLink implements Link {
     if (!Number.isInteger(snapLength) || snapLength < 14 || snapLength > 262144) {
       throw new Error(`PcapLink ${inner.name}: snapLength must be an integer in [14, 262144], got ${snapLength}`);
     }
-    if (!Number.isInteger(bufferBytes) || bufferBytes < RECORD_HEADER_LENGTH + snapLength) {
-      throw new Error(`PcapLink ${inner.name}: bufferBytes must hold at least one record (${RECORD_HEADER_LENGTH + snapLength})`);
+    const minimumBuffer = RECORD_HEADER_LENGTH + Math.max(snapLength, inner.rx.slotSize, inner.tx.slotSize);
+    if (!Number.isInteger(bufferBytes) || bufferBytes < minimumBuffer) {
+      throw new Error(`PcapLink ${inner.name}: bufferBytes must hold at least one record (${minimumBuffer})`);
     }
     this.name = inner.name;
     this.maxFrameSize = inner.maxFrameSize;
@@ -63,11 +69,13 @@ export class PcapLink implements Link {
     this.rx = inner.rx;
     this.tx = inner.tx;
     this.pcapCounters = { framesWritten: 0, bytesWritten: 0 };
-    this.rxView = viewOf(inner.rx.data);
-    this.txView = viewOf(inner.tx.data);
+    this.rxArena = new Arena(inner.rx.data, inner.rx.slotSize);
+    this.txArena = new Arena(inner.tx.data, inner.tx.slotSize);
     this.snapLength = snapLength;
     this.buffer = new Uint8Array(bufferBytes);
     this.bufferView = viewOf(this.buffer);
+    this.bufferArena = new Arena(this.buffer, 1, false);
+    this.recordRoom = RECORD_HEADER_LENGTH + Math.max(snapLength, inner.rx.slotSize, inner.tx.slotSize);
     this.pendingOffsets = new Int32Array(inner.tx.capacity);
     this.pendingLengths = new Int32Array(inner.tx.capacity);
     try {
@@ -96,8 +104,8 @@ export class PcapLink implements Link {
     const count = this.inner.receive();
     if (count > 0 && this.fd >= 0) {
       const rx = this.inner.rx;
-      const now = performance.timeOrigin + performance.now();
-      for (let i = 0; i < count; i++) this.record(this.rxView, rx.offsets[i], rx.lengths[i], now);
+      this.stamp();
+      for (let i = 0; i < count; i++) this.record(this.rxArena, rx.offsets[i], rx.lengths[i]);
     }
     return count;
   }
@@ -115,8 +123,8 @@ export class PcapLink implements Link {
   /** Records the reserved frames (as the stack handed them to the link), then sends them. */
   flush(): number {
     if (this.pendingCount > 0 && this.fd >= 0) {
-      const now = performance.timeOrigin + performance.now();
-      for (let i = 0; i < this.pendingCount; i++) this.record(this.txView, this.pendingOffsets[i], this.pendingLengths[i], now);
+      this.stamp();
+      for (let i = 0; i < this.pendingCount; i++) this.record(this.txArena, this.pendingOffsets[i], this.pendingLengths[i]);
     }
     this.pendingCount = 0;
     return this.inner.flush();
@@ -145,19 +153,25 @@ export class PcapLink implements Link {
     this.inner.close();
   }
 
-  private record(frames: DataView, offset: number, length: number, nowMs: number): void {
-    const captured = length < this.snapLength ? length : this.snapLength;
-    if (this.used + RECORD_HEADER_LENGTH + captured > this.buffer.length) this.writeOut();
+  /** Takes the wall-clock time once per batch, as integers (a double passed per frame would be boxed). */
+  private stamp(): void {
+    const nowMs = performance.timeOrigin + performance.now();
     const seconds = Math.floor(nowMs / 1000);
-    let micros = Math.floor((nowMs - seconds * 1000) * 1000);
-    if (micros > 999999) micros = 999999;
+    const micros = Math.floor((nowMs - seconds * 1000) * 1000);
+    this.stampSeconds = seconds;
+    this.stampMicros = micros > 999999 ? 999999 : micros;
+  }
+
+  private record(frames: Arena, offset: number, length: number): void {
+    const captured = length < this.snapLength ? length : this.snapLength;
+    if (this.used + this.recordRoom > this.buffer.length) this.writeOut();
     const v = this.bufferView;
     const at = this.used;
-    v.setUint32(at, seconds, true);
-    v.setUint32(at + 4, micros, true);
+    v.setUint32(at, this.stampSeconds, true);
+    v.setUint32(at + 4, this.stampMicros, true);
     v.setUint32(at + 8, captured, true);
     v.setUint32(at + 12, length, true);
-    copyBytes(v, at + RECORD_HEADER_LENGTH, frames, offset, captured);
+    copyFrame(this.bufferArena, at + RECORD_HEADER_LENGTH, this.recordRoom - RECORD_HEADER_LENGTH, frames, offset, captured);
     this.used = at + RECORD_HEADER_LENGTH + captured;
     this.pcapCounters.framesWritten++;
     this.pcapCounters.bytesWritten += RECORD_HEADER_LENGTH + captured;

@@ -64,6 +64,14 @@ export class SeededRandom {
     return this.nextUint32() / TWO_POW_32;
   }
 
+  /**
+   * Writes `count` uniform numbers in [0, 1) into out[0..count). One call per batch of draws: a double
+   * returned from a call that is not inlined is boxed on the heap; written into a Float64Array it is not.
+   */
+  fill(out: Float64Array, count: number): void {
+    for (let i = 0; i < count; i++) out[i] = this.nextUint32() / TWO_POW_32;
+  }
+
   /** A uniform integer in [0, bound) for 0 < bound <= 2^32. */
   nextInt(bound: number): number {
     return Math.floor(this.next() * bound);

@@ -4,7 +4,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { copyBytes, viewOf } from './copy.js';
+import { Arena, copyFrame } from './copy.js';
 import { FrameRing } from './frame-ring.js';
 import { FrameBatch, MAX_BURST, newLinkCounters, type Link, type LinkCounters } from './link.js';
 import { ETHERNET_HEADER_LENGTH } from './memory.js';
@@ -66,13 +66,13 @@ export class UdpLink implements Link {
   readonly tx: FrameBatch;
   /** The address and port actually bound. */
   readonly localAddress: UdpEndpoint;
-  private readonly rxView: DataView;
-  private readonly txView: DataView;
+  private readonly rxArena: Arena;
+  private readonly txArena: Arena;
   private readonly ring: FrameRing;
   private readonly signal: ReadableSignal;
   /** Frames being sent are copied here, because the kernel may complete a send after flush() returns. */
   private readonly sendArena: Buffer;
-  private readonly sendView: DataView;
+  private readonly sendArenaViews: Arena;
   private readonly sendSlots: number;
   private sendNext = 0;
   private sendsInFlight = 0;
@@ -94,14 +94,14 @@ export class UdpLink implements Link {
     this.udpCounters = { foreign: 0, badSize: 0, errors: 0 };
     this.rx = new FrameBatch(MAX_BURST, maxFrameSize);
     this.tx = new FrameBatch(MAX_BURST, maxFrameSize);
-    this.rxView = viewOf(this.rx.data);
-    this.txView = viewOf(this.tx.data);
+    this.rxArena = new Arena(this.rx.data, this.rx.slotSize);
+    this.txArena = new Arena(this.tx.data, this.tx.slotSize);
     this.ring = new FrameRing(queueFrames, maxFrameSize);
     const ring = this.ring;
     this.signal = new ReadableSignal(() => ring.count > 0);
     this.sendSlots = sendSlots;
     this.sendArena = Buffer.alloc(sendSlots * maxFrameSize);
-    this.sendView = viewOf(this.sendArena);
+    this.sendArenaViews = new Arena(this.sendArena, maxFrameSize, false);
     this.onSendDone = (error) => this.sendDone(error);
     const address = socket.address();
     this.localAddress = { host: address.address, port: address.port };
@@ -172,7 +172,7 @@ export class UdpLink implements Link {
     const rx = this.rx;
     rx.count = 0;
     if (this.closed) return 0;
-    const taken = this.ring.drainInto(rx, this.rxView, MAX_BURST, 0);
+    const taken = this.ring.drainInto(rx, this.rxArena, MAX_BURST, 0);
     let bytes = 0;
     for (let i = 0; i < taken; i++) bytes += rx.lengths[i];
     this.counters.rxFrames += taken;
@@ -204,7 +204,7 @@ export class UdpLink implements Link {
         continue;
       }
       const offset = this.sendNext * this.maxFrameSize;
-      copyBytes(this.sendView, offset, this.txView, tx.offsets[i], length);
+      copyFrame(this.sendArenaViews, offset, this.maxFrameSize, this.txArena, tx.offsets[i], length);
       this.sendNext = this.sendNext + 1 === this.sendSlots ? 0 : this.sendNext + 1;
       this.sendsInFlight++;
       this.socket.send(this.sendArena, offset, length, this.onSendDone);
@@ -245,7 +245,7 @@ export class UdpLink implements Link {
       this.counters.rxDropped++;
       return;
     }
-    if (this.ring.pushWhole(message, 0)) this.signal.schedule();
+    if (this.ring.pushWhole(message)) this.signal.schedule();
     else this.counters.rxDropped++;
   }
 
