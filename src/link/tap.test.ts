@@ -527,3 +527,43 @@ test('worker threads: each opens its own queue of one device; a worker that exit
     }
   });
 });
+
+test('the readable handler fires once per receive(), asynchronously, and not after setReadableHandler(null)', async (t) => {
+  if (!rootTestsEnabled(t)) return;
+  await withNetns(PREFIX, async (ns) => {
+    const link = openInNetns(ns, 'mtaph0');
+    try {
+      await ns.capture('mtaph0');
+      const kernelMac = macOf(ns, 'mtaph0');
+      const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+      const ping = (seq: number): void => {
+        echoRequest(link.tx.data, link.reserve(98), kernelMac, 9, seq, 56);
+        assert.equal(link.flush(), 1);
+      };
+      let calls = 0;
+      link.setReadableHandler(() => calls++);
+      ping(1);
+      assert.equal(calls, 0); // never from inside flush()
+      await sleep(150);
+      ping(2);
+      await sleep(150);
+      assert.equal(calls, 1); // two replies waiting, one notification until receive()
+      assert.equal(link.receive(), 2);
+      assert.equal(calls, 1); // never from inside receive()
+      await sleep(150);
+      assert.equal(calls, 1); // drained: nothing to report
+      ping(3);
+      await sleep(150);
+      assert.equal(calls, 2);
+      link.setReadableHandler(null);
+      assert.equal(link.receive(), 1);
+      ping(4);
+      await sleep(150);
+      assert.equal(calls, 2);
+      assert.equal(link.receive(), 1);
+      assert.equal(link.counters.rxFrames, 4);
+    } finally {
+      link.close();
+    }
+  });
+});
