@@ -103,6 +103,7 @@ static napi_value throw_errno(napi_env env, const char *what, int err) {
                      : err == EBADF  ? "EBADF"
                      : err == ENODEV ? "ENODEV"
                      : err == ENOMEM ? "ENOMEM"
+                     : err == EBADFD ? "EBADFD"
                                      : "EIO";
   napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
   napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &message);
@@ -567,7 +568,7 @@ static napi_value js_read_batch(napi_env env, napi_callback_info info) {
       }
       int e = errno;
       if (count > 0) break; // deliver what we have; the error repeats on the next call
-      return throw_errno(env, "read TAP", e);
+      return throw_errno(env, e == EBADFD ? "read TAP (the device was deleted)" : "read TAP", e);
     }
     int len = (int)n - (c->vnet ? VNET_HDR_LEN : 0);
     if (len < 14 || len > a->slotSize) { // runt, or truncated (larger than the slot)

@@ -567,3 +567,21 @@ test('the readable handler fires once per receive(), asynchronously, and not aft
     }
   });
 });
+
+test('a TAP deleted under the link: receive() throws EBADFD with a clear message, flush() counts drops', async (t) => {
+  if (!rootTestsEnabled(t)) return;
+  await withNetns(PREFIX, async (ns) => {
+    const link = openInNetns(ns, 'mtapd0');
+    try {
+      ns.ip('link', 'del', 'mtapd0');
+      assert.throws(() => link.receive(), (e: NodeJS.ErrnoException) => e.code === 'EBADFD' && /read TAP \(the device was deleted\)/.test(e.message));
+      link.reserve(60);
+      link.reserve(60);
+      assert.equal(link.flush(), 0);
+      assert.equal(link.counters.txDropped, 2);
+      assert.equal(link.counters.txFrames, 0);
+    } finally {
+      link.close();
+    }
+  });
+});
