@@ -315,6 +315,14 @@ test('UDP gets port unreachable (rate-limited), TCP without handler protocol unr
   assert.equal(a.counters.tcpDelivered, 1);
   assert.equal(link.take().length, 0);
   assert.equal(a.counters.rxFrames, a.counters.rxOutcomeTotal());
+
+  // The ICMP error handler sees the quoted datagram of an unreachable coming back.
+  const errors: number[][] = [];
+  a.iface.setIcmpErrorHandler({ icmpError: (src, type, code, buf, off, len) => errors.push([src, type, code, buf[off + 9], len]) });
+  link.load([ipv4Frame(MAC_A, IP_B, IP_A, IP_PROTO_ICMP, unreach.subarray(34))]);
+  a.iface.processReceived(400);
+  assert.deepEqual(errors, [[IP_B, ICMP_DEST_UNREACH, ICMP_UNREACH_PROTOCOL, IP_PROTO_TCP, 28]]);
+  assert.equal(a.counters.icmpErrorReceived, 1);
 });
 
 test('ARP: learning rules, conflicts, bad senders and not-for-us requests', () => {

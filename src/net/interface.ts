@@ -35,6 +35,15 @@ export interface EchoReplyHandler {
   echoReply(src: number, identifier: number, sequence: number, buf: Uint8Array, off: number, len: number, now: number): void;
 }
 
+/**
+ * Receives ICMP destination-unreachable and time-exceeded messages addressed to us, so that a transport can
+ * act on hard errors (RFC 1122 §4.2.3.9). buf[off, off+len) is the quoted original datagram: its IP header
+ * and at least the first 8 bytes of its payload (RFC 792).
+ */
+export interface IcmpErrorHandler {
+  icmpError(src: number, type: number, code: number, buf: Uint8Array, off: number, len: number, now: number): void;
+}
+
 export interface NetInterfaceOptions {
   name: string;
   link: Link;
@@ -84,6 +93,7 @@ export class NetInterface implements RoutedInterface {
 
   private readonly handlers: (TransportHandler | null)[];
   private echoHandler: EchoReplyHandler | null;
+  private icmpErrorHandler: IcmpErrorHandler | null;
   private readonly eth: EthernetView;
   private readonly ipv4: Ipv4View;
   private readonly arpView: ArpView;
@@ -131,6 +141,7 @@ export class NetInterface implements RoutedInterface {
     this.routes = routes;
     this.handlers = new Array<TransportHandler | null>(256).fill(null);
     this.echoHandler = null;
+    this.icmpErrorHandler = null;
     this.eth = new EthernetView();
     this.ipv4 = new Ipv4View();
     this.arpView = new ArpView();
@@ -164,6 +175,10 @@ export class NetInterface implements RoutedInterface {
 
   setEchoReplyHandler(handler: EchoReplyHandler | null): void {
     this.echoHandler = handler;
+  }
+
+  setIcmpErrorHandler(handler: IcmpErrorHandler | null): void {
+    this.icmpErrorHandler = handler;
   }
 
   /** Datagrams currently waiting for ARP resolution. */
@@ -265,7 +280,7 @@ export class NetInterface implements RoutedInterface {
     const dstBroadcast = dst === 0xffffffff || dst === this.broadcast;
     // Strong host model: only this interface's address and broadcasts. RFC 1122 §3.3.6: a unicast datagram
     // that arrived as a link-layer broadcast SHOULD be discarded.
-    if (dstBroadcast ? false : dst !== this.ip || linkBroadcast) {
+    if (!dstBroadcast && (dst !== this.ip || linkBroadcast)) {
       c.ipNotForUs++;
       return;
     }
@@ -345,7 +360,14 @@ export class NetInterface implements RoutedInterface {
       const handler = this.echoHandler;
       if (handler !== null) handler.echoReply(src, icmp.identifier, icmp.sequence, buf, icmp.payloadOffset, icmp.payloadLength, now);
     } else if (type === ICMP_DEST_UNREACH || type === ICMP_TIME_EXCEEDED) {
-      c.icmpErrorReceived++; // logged only, as mTCP does: TCP does not act on soft errors (RFC 1122 §4.2.3.9)
+      c.icmpErrorReceived++;
+      // mTCP only logs these. The handler (if any) decides; the quote must hold an IP header + 8 bytes.
+      const handler = this.icmpErrorHandler;
+      const quoteOff = icmp.payloadOffset;
+      const quoteLen = icmp.payloadLength;
+      if (handler !== null && quoteLen >= IPV4_HEADER_MIN + 8 && buf[quoteOff] >>> 4 === 4 && (buf[quoteOff] & 15) * 4 + 8 <= quoteLen) {
+        handler.icmpError(src, type, icmp.code, buf, quoteOff, quoteLen, now);
+      }
     } else {
       c.icmpOtherType++;
     }
