@@ -10,6 +10,15 @@
 /** Frames up to this length are copied by the word loop (cheaper than a native call for a big slot). */
 export const SMALL_FRAME = 256;
 
+/**
+ * The slot size this layer uses for frames of up to maxFrameSize bytes: rounded up to 64 so frames start
+ * cache-line aligned and slots of arenas from different links (the TAP link rounds the same way) match,
+ * which lets copyFrame take its native path.
+ */
+export function slotSizeFor(maxFrameSize: number): number {
+  return (maxFrameSize + 63) & ~63;
+}
+
 /** A DataView over exactly the bytes of `bytes` (create once per arena, never per frame). */
 export function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -5,7 +5,7 @@
 // timers release.
 
 import { performance } from 'node:perf_hooks';
-import { Arena, copyFrame } from './copy.js';
+import { Arena, copyFrame, slotSizeFor } from './copy.js';
 import { FrameRing } from './frame-ring.js';
 import { FrameBatch, MAX_BURST, newLinkCounters, type Link, type LinkCounters } from './link.js';
 import { ETHERNET_HEADER_LENGTH } from './memory.js';
@@ -34,7 +34,8 @@ export interface ImpairmentOptions {
   direction?: ImpairmentDirection;
   /** Longest time a reordered frame waits for a successor, milliseconds (default 10). */
   reorderHoldMs?: number;
-  /** Frames each direction's hold queue keeps; more are dropped and counted as overflowed (default 1024). */
+  /** Frames each direction's hold queue keeps; more are dropped and counted as overflowed (default 1024,
+   *  fewer for frames over 16 KiB). */
   queueFrames?: number;
 }
 
@@ -87,7 +88,9 @@ class ImpairmentStage {
   private readonly draws = new Float64Array(DRAWS_PER_FRAME);
 
   constructor(options: ImpairmentOptions, seed: number, slotSize: number, private readonly counters: ImpairmentCounters, private readonly onTimer: () => void) {
-    this.queue = new FrameRing(options.queueFrames ?? 1024, slotSize);
+    // By default 1024 frames, fewer for big (GSO) frames so a queue stays within about 16 MiB.
+    const queueFrames = options.queueFrames ?? Math.max(2 * MAX_BURST + 1, Math.min(1024, Math.floor(16 * 1024 * 1024 / slotSize)));
+    this.queue = new FrameRing(queueFrames, slotSize);
     this.random = new SeededRandom(seed);
     this.held = new Uint8Array(slotSize);
     this.heldArena = new Arena(this.held, slotSize);
@@ -278,7 +281,7 @@ export class ImpairedLink implements Link {
     this.maxFrameSize = inner.maxFrameSize;
     this.counters = newLinkCounters();
     this.impairmentCounters = { dropped: 0, duplicated: 0, reordered: 0, corrupted: 0, delayed: 0, rateLimited: 0, overflowed: 0 };
-    const slotSize = inner.maxFrameSize;
+    const slotSize = slotSizeFor(inner.maxFrameSize);
     // Each direction draws from its own generator, so interleaving sends and receives changes nothing.
     this.txStage = direction === 'rx' ? null
       : new ImpairmentStage(options, options.seed, slotSize, this.impairmentCounters, () => this.onTxTimer());

@@ -92,10 +92,11 @@ test('bursts: reserve() takes at most MAX_BURST frames, receive() returns at mos
   const sw = new MemorySwitch();
   const a = sw.createPort('a');
   const b = sw.createPort('b');
-  for (let i = 0; i < MAX_BURST; i++) assert.equal(a.reserve(60), i * 1514);
+  assert.equal(a.tx.slotSize, 1536, 'slots rounded up to 64 bytes');
+  for (let i = 0; i < MAX_BURST; i++) assert.equal(a.reserve(60), i * 1536);
   assert.equal(a.reserve(60), -1);
   assert.equal(a.tx.count, MAX_BURST);
-  for (let i = 0; i < MAX_BURST; i++) a.tx.data.set(numberedFrame(mac(2), mac(1), i, 60), i * 1514);
+  for (let i = 0; i < MAX_BURST; i++) a.tx.data.set(numberedFrame(mac(2), mac(1), i, 60), i * 1536);
   assert.equal(a.flush(), MAX_BURST);
   assert.equal(a.tx.count, 0);
   assert.equal(a.reserve(1515), -1, 'larger than maxFrameSize');

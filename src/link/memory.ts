@@ -2,7 +2,7 @@
 // spanning tree) joining any number of ports in one thread. Each port is a Link. Sending copies a frame
 // into the receive ring of the port(s) it is forwarded to; a full ring drops the frame and counts it.
 
-import { Arena } from './copy.js';
+import { Arena, slotSizeFor } from './copy.js';
 import { FrameRing } from './frame-ring.js';
 import { FrameBatch, MAX_BURST, newLinkCounters, type Link, type LinkCounters } from './link.js';
 import { ReadableSignal } from './readable.js';
@@ -185,11 +185,12 @@ export class MemoryPort implements Link {
   constructor(private readonly owner: MemorySwitch, readonly index: number, readonly name: string) {
     this.maxFrameSize = owner.maxFrameSize;
     this.counters = newLinkCounters();
-    this.rx = new FrameBatch(MAX_BURST, owner.maxFrameSize);
-    this.tx = new FrameBatch(MAX_BURST, owner.maxFrameSize);
+    const slotSize = slotSizeFor(owner.maxFrameSize);
+    this.rx = new FrameBatch(MAX_BURST, slotSize);
+    this.tx = new FrameBatch(MAX_BURST, slotSize);
     this.rxArena = new Arena(this.rx.data, this.rx.slotSize);
     this.txArena = new Arena(this.tx.data, this.tx.slotSize);
-    this.ring = new FrameRing(owner.queueFrames, owner.maxFrameSize);
+    this.ring = new FrameRing(owner.queueFrames, slotSize);
     const ring = this.ring;
     this.signal = new ReadableSignal(() => ring.count > 0);
   }

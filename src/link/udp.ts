@@ -4,7 +4,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { Arena, copyFrame } from './copy.js';
+import { Arena, copyFrame, slotSizeFor } from './copy.js';
 import { FrameRing } from './frame-ring.js';
 import { FrameBatch, MAX_BURST, newLinkCounters, type Link, type LinkCounters } from './link.js';
 import { ETHERNET_HEADER_LENGTH } from './memory.js';
@@ -74,6 +74,7 @@ export class UdpLink implements Link {
   private readonly sendArena: Buffer;
   private readonly sendArenaViews: Arena;
   private readonly sendSlots: number;
+  private readonly sendSlotSize: number;
   private sendNext = 0;
   private sendsInFlight = 0;
   private readonly onSendDone: (error: Error | null) => void;
@@ -92,16 +93,18 @@ export class UdpLink implements Link {
   ) {
     this.counters = newLinkCounters();
     this.udpCounters = { foreign: 0, badSize: 0, errors: 0 };
-    this.rx = new FrameBatch(MAX_BURST, maxFrameSize);
-    this.tx = new FrameBatch(MAX_BURST, maxFrameSize);
+    const slotSize = slotSizeFor(maxFrameSize);
+    this.rx = new FrameBatch(MAX_BURST, slotSize);
+    this.tx = new FrameBatch(MAX_BURST, slotSize);
     this.rxArena = new Arena(this.rx.data, this.rx.slotSize);
     this.txArena = new Arena(this.tx.data, this.tx.slotSize);
-    this.ring = new FrameRing(queueFrames, maxFrameSize);
+    this.ring = new FrameRing(queueFrames, slotSize);
     const ring = this.ring;
     this.signal = new ReadableSignal(() => ring.count > 0);
     this.sendSlots = sendSlots;
-    this.sendArena = Buffer.alloc(sendSlots * maxFrameSize);
-    this.sendArenaViews = new Arena(this.sendArena, maxFrameSize, false);
+    this.sendSlotSize = slotSize;
+    this.sendArena = Buffer.alloc(sendSlots * slotSize);
+    this.sendArenaViews = new Arena(this.sendArena, slotSize, false);
     this.onSendDone = (error) => this.sendDone(error);
     const address = socket.address();
     this.localAddress = { host: address.address, port: address.port };
@@ -203,8 +206,8 @@ export class UdpLink implements Link {
         this.counters.txDropped++;
         continue;
       }
-      const offset = this.sendNext * this.maxFrameSize;
-      copyFrame(this.sendArenaViews, offset, this.maxFrameSize, this.txArena, tx.offsets[i], length);
+      const offset = this.sendNext * this.sendSlotSize;
+      copyFrame(this.sendArenaViews, offset, this.sendSlotSize, this.txArena, tx.offsets[i], length);
       this.sendNext = this.sendNext + 1 === this.sendSlots ? 0 : this.sendNext + 1;
       this.sendsInFlight++;
       this.socket.send(this.sendArena, offset, length, this.onSendDone);
