@@ -153,9 +153,11 @@ export function emitReset(e: TcpEngine, c: TcpConnection, now: number): void {
   emitSegment(e, c, c.sndMax, TCP_RST | TCP_ACK, 0, 0, now);
 }
 
-/** A pure ACK (also window updates, challenge ACKs, duplicate ACKs). */
+/** A pure ACK (also window updates, challenge ACKs, duplicate ACKs). It carries the highest sequence number
+ *  sent, not snd.nxt pulled back by a timeout: the peer may already hold those bytes and would find an ACK
+ *  below RCV.NXT unacceptable. */
 export function emitAck(e: TcpEngine, c: TcpConnection, now: number): void {
-  emitSegment(e, c, c.sndNxt, TCP_ACK, 0, 0, now);
+  emitSegment(e, c, c.sndMax, TCP_ACK, 0, 0, now);
 }
 
 /** Zero-window and keepalive probe: an ACK carrying snd.una - 1, which the peer must answer (RFC 9293 §3.8.4). */
