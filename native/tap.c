@@ -22,14 +22,11 @@
 #include <linux/if_tun.h>
 #include <linux/io_uring.h>
 #include <linux/time_types.h>
-#include <linux/virtio_net.h>
 #include <stdatomic.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 
-#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
-#define VIRTIO_NET_HDR_GSO_UDP_L4 5
-#endif
+#include "uring.h"
+#include "vnet.h"
 
 // Per-frame info flags shared with tap.ts (rxInfo/txInfo[2*i]); [2*i+1] holds the GSO segment size.
 #define INFO_CSUM_PARTIAL 1 // rx: the kernel left the L4 checksum partial; tx: the caller did, complete it
@@ -42,8 +39,6 @@
 #define STAT_TX_BYTES_LAST 3 // bytes of the frames sent by the last writeBatch
 #define STAT_COUNT 4
 
-#define VNET_HDR_LEN ((int)sizeof(struct virtio_net_hdr)) /* 10: no IFF_VNET_HDR size change requested */
-
 typedef struct {
   uint8_t *data;
   size_t dataLen;
@@ -53,19 +48,6 @@ typedef struct {
   int capacity;
   int slotSize;
 } Arena;
-
-// A minimal io_uring used only to batch writes: a TAP has no sendmmsg and writev merges frames, so io_uring
-// is the one way to hand the kernel many frames per system call (limits.md §2a: +46..61 % frames/s).
-typedef struct {
-  int fd; // -1 when not in use
-  unsigned *sqHead, *sqTail, *sqMask, *sqArray;
-  unsigned *cqHead, *cqTail, *cqMask;
-  struct io_uring_sqe *sqes;
-  struct io_uring_cqe *cqes;
-  void *sqRing, *cqRing;
-  size_t sqRingSize, cqRingSize, sqesSize;
-  unsigned entries;
-} Uring;
 
 typedef struct {
   int fd;
@@ -130,88 +112,6 @@ static TapCtx *get_ctx(napi_env env, napi_value v) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Internet checksum (RFC 1071): ones' complement sum of 16-bit big-endian words, folded at the end.
-
-static uint32_t sum16(const uint8_t *p, size_t len, uint32_t acc) {
-  uint64_t s = acc;
-  while (len >= 2) {
-    s += (uint32_t)((p[0] << 8) | p[1]);
-    p += 2;
-    len -= 2;
-  }
-  if (len) s += (uint32_t)(p[0] << 8);
-  while (s >> 16) s = (s & 0xffff) + (s >> 16);
-  return (uint32_t)s;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// io_uring (raw system calls: liburing is not needed for this little)
-
-#define URING_ENTRIES 64
-
-static void uring_free(Uring *r) {
-  if (r->sqes != NULL && r->sqes != MAP_FAILED) munmap(r->sqes, r->sqesSize);
-  if (r->cqRing != NULL && r->cqRing != MAP_FAILED && r->cqRing != r->sqRing) munmap(r->cqRing, r->cqRingSize);
-  if (r->sqRing != NULL && r->sqRing != MAP_FAILED) munmap(r->sqRing, r->sqRingSize);
-  if (r->fd >= 0) close(r->fd);
-  memset(r, 0, sizeof *r);
-  r->fd = -1;
-}
-
-// Returns 0, or an errno when io_uring is not usable here (old kernel, disabled by sysctl or seccomp).
-static int uring_init(Uring *r) {
-  memset(r, 0, sizeof *r);
-  r->fd = -1;
-  struct io_uring_params p;
-  memset(&p, 0, sizeof p);
-  // One submitting thread (this one), completions reaped only when we wait: the cheapest mode.
-  p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
-  int fd = (int)syscall(__NR_io_uring_setup, URING_ENTRIES, &p);
-  if (fd < 0 && errno == EINVAL) {
-    memset(&p, 0, sizeof p);
-    fd = (int)syscall(__NR_io_uring_setup, URING_ENTRIES, &p);
-  }
-  if (fd < 0) return errno;
-  if (!(p.features & IORING_FEAT_EXT_ARG) || !(p.features & IORING_FEAT_NODROP)) {
-    close(fd);
-    return ENOSYS;
-  }
-  r->fd = fd;
-  r->entries = p.sq_entries;
-  r->sqRingSize = p.sq_off.array + p.sq_entries * sizeof(unsigned);
-  r->cqRingSize = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-  if (p.features & IORING_FEAT_SINGLE_MMAP) {
-    if (r->cqRingSize > r->sqRingSize) r->sqRingSize = r->cqRingSize;
-    r->cqRingSize = r->sqRingSize;
-  }
-  r->sqRing = mmap(NULL, r->sqRingSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
-  if (r->sqRing == MAP_FAILED) goto fail;
-  if (p.features & IORING_FEAT_SINGLE_MMAP) {
-    r->cqRing = r->sqRing;
-  } else {
-    r->cqRing = mmap(NULL, r->cqRingSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_CQ_RING);
-    if (r->cqRing == MAP_FAILED) goto fail;
-  }
-  r->sqesSize = p.sq_entries * sizeof(struct io_uring_sqe);
-  r->sqes = mmap(NULL, r->sqesSize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
-  if (r->sqes == MAP_FAILED) goto fail;
-  uint8_t *sq = r->sqRing, *cq = r->cqRing;
-  r->sqHead = (unsigned *)(sq + p.sq_off.head);
-  r->sqTail = (unsigned *)(sq + p.sq_off.tail);
-  r->sqMask = (unsigned *)(sq + p.sq_off.ring_mask);
-  r->sqArray = (unsigned *)(sq + p.sq_off.array);
-  r->cqHead = (unsigned *)(cq + p.cq_off.head);
-  r->cqTail = (unsigned *)(cq + p.cq_off.tail);
-  r->cqMask = (unsigned *)(cq + p.cq_off.ring_mask);
-  r->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
-  return 0;
-fail:;
-  int e = errno;
-  uring_free(r);
-  return e;
-}
-
-// ---------------------------------------------------------------------------------------------------
 // lifetime
 
 static void ctx_release(TapCtx *c) {
@@ -255,7 +155,7 @@ static void ctx_finalize(napi_env env, void *data, void *hint) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// open(ifname, flags, netnsPath | null, offloads) -> { ctx, fd, ifname }
+// open(ifname, flags, netnsPath | null, offloads, useIoUring) -> { ctx, fd, ifname, ioUring: true | false | why-not }
 // flags: IFF_* for TUNSETIFF (the caller passes IFF_TAP | IFF_NO_PI | ...). offloads: TUN_F_* for TUNSETOFFLOAD,
 // or -1 to skip that ioctl. With netnsPath the device is created inside that namespace: the tun socket takes
 // the network namespace of the thread that opens /dev/net/tun, so only that thread switches (setns on a
@@ -522,17 +422,6 @@ static napi_value js_set_readable_handler(napi_env env, napi_callback_info info)
 // ---------------------------------------------------------------------------------------------------
 // readBatch(ctx) -> count. Drains up to rx.capacity frames (until EAGAIN) into the rx arena. Hot path.
 
-static void complete_partial(uint8_t *frame, int len, const struct virtio_net_hdr *h) {
-  int start = h->csum_start, field = h->csum_start + h->csum_offset;
-  if (start >= len || field + 2 > len) return;
-  // The field holds the pseudo-header sum (RFC 793 §3.1 / RFC 768); summing it with the rest and
-  // complementing gives the final checksum.
-  uint32_t s = sum16(frame + start, (size_t)(len - start), 0);
-  uint16_t v = (uint16_t)~s;
-  frame[field] = (uint8_t)(v >> 8);
-  frame[field + 1] = (uint8_t)v;
-}
-
 static napi_value js_read_batch(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -579,7 +468,7 @@ static napi_value js_read_batch(napi_env env, napi_callback_info info) {
     if (c->vnet) {
       if (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
         if (c->completeRxCsum) {
-          complete_partial(slot, len, &h);
+          vnet_complete_partial(slot, len, &h);
           flags = INFO_CSUM_VALID;
         } else {
           flags = INFO_CSUM_PARTIAL;
@@ -603,44 +492,9 @@ static napi_value js_read_batch(napi_env env, napi_callback_info info) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// writeBatch(ctx, count) -> sent. One write per frame (a TAP keeps one frame per write; writev would merge
-// its iovecs into ONE frame), all inside this one call. Hot path.
-
-// Fills the virtio header of an outgoing frame the caller marked CSUM_PARTIAL (and GSO when gso > 0).
-// Returns 0 when the frame is not IPv4/IPv6 TCP/UDP and so cannot be offloaded.
-static int fill_tx_hdr(const uint8_t *f, int len, uint16_t gso, struct virtio_net_hdr *h) {
-  if (len < 14 + 20) return 0;
-  int type = (f[12] << 8) | f[13];
-  int l3 = 14, l4, proto, v6;
-  if (type == 0x0800) {
-    l4 = l3 + (f[l3] & 15) * 4;
-    proto = f[l3 + 9];
-    v6 = 0;
-  } else if (type == 0x86dd) {
-    l4 = l3 + 40;
-    proto = f[l3 + 6]; // extension headers are not offloaded
-    v6 = 1;
-  } else {
-    return 0;
-  }
-  if (proto == 6) {
-    if (l4 + 20 > len) return 0;
-    h->csum_offset = 16;
-    h->hdr_len = (uint16_t)(l4 + (f[l4 + 12] >> 4) * 4);
-    h->gso_type = gso ? (v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4) : VIRTIO_NET_HDR_GSO_NONE;
-  } else if (proto == 17) {
-    if (l4 + 8 > len) return 0;
-    h->csum_offset = 6;
-    h->hdr_len = (uint16_t)(l4 + 8);
-    h->gso_type = gso ? VIRTIO_NET_HDR_GSO_UDP_L4 : VIRTIO_NET_HDR_GSO_NONE;
-  } else {
-    return 0;
-  }
-  h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-  h->csum_start = (uint16_t)l4;
-  h->gso_size = gso;
-  return 1;
-}
+// writeBatch(ctx, count) -> sent. A TAP keeps one frame per write (writev would merge its iovecs into ONE
+// frame), so a burst is either one io_uring submission of one write per frame, or a loop of write(2), all
+// inside this one call. Hot path.
 
 // io_uring path: one SQE per frame, one io_uring_enter that submits them all and waits for their
 // completions (a TAP write completes inside the submission, so the wait does not sleep). Returns sent frames.
@@ -664,7 +518,7 @@ static int write_batch_uring(TapCtx *c, int want, double *bytesOut) {
     if (c->vnet) {
       struct virtio_net_hdr *h = &c->txHdr[i];
       memset(h, 0, sizeof *h);
-      if ((a->info[2 * i] & INFO_CSUM_PARTIAL) && !fill_tx_hdr(frame, len, a->info[2 * i + 1], h)) {
+      if ((a->info[2 * i] & INFO_CSUM_PARTIAL) && !vnet_fill_tx_hdr(frame, len, a->info[2 * i + 1], h)) {
         c->stats[STAT_TX_DROPPED] += 1;
         continue;
       }
@@ -754,7 +608,7 @@ static napi_value js_write_batch(napi_env env, napi_callback_info info) {
     for (;;) {
       if (c->vnet) {
         memset(&h, 0, sizeof h);
-        if ((a->info[2 * i] & INFO_CSUM_PARTIAL) && !fill_tx_hdr(frame, len, a->info[2 * i + 1], &h)) {
+        if ((a->info[2 * i] & INFO_CSUM_PARTIAL) && !vnet_fill_tx_hdr(frame, len, a->info[2 * i + 1], &h)) {
           n = -1;
           errno = EINVAL;
           break;
