@@ -109,6 +109,9 @@ test('open() rejects with a clear message on EADDRINUSE, a bad address and a bad
     new RegExp(`UdpLink second: cannot bind 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`),
   );
   first.close();
+  // A name resolves to the local address's IP version ("localhost" may list ::1 first).
+  const named = await UdpLink.open({ name: 'named', local: { host: '127.0.0.1', port: 0 }, remote: { host: 'localhost', port: 9 } });
+  named.close();
   await assert.rejects(
     UdpLink.open({ name: 'x', local: { host: '300.1.2.3', port: 0 }, remote: { host: '127.0.0.1', port: 9 } }),
     /UdpLink x: local host "300.1.2.3" is not a valid IPv4 address/,

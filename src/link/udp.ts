@@ -40,12 +40,13 @@ export interface UdpLinkCounters {
   errors: number;
 }
 
-async function resolve(what: string, name: string, host: string): Promise<{ address: string; family: 4 | 6 }> {
-  const family = isIP(host);
-  if (family === 4 || family === 6) return { address: host, family };
+/** Resolves a host name (of the given IP version when `family` is set, e.g. "localhost" -> 127.0.0.1). */
+async function resolve(what: string, name: string, host: string, family?: 4 | 6): Promise<{ address: string; family: 4 | 6 }> {
+  const literal = isIP(host);
+  if (literal === 4 || literal === 6) return { address: host, family: literal };
   if (/^[0-9.]+$/.test(host)) throw new Error(`UdpLink ${name}: ${what} host "${host}" is not a valid IPv4 address`);
   try {
-    const found = await lookup(host);
+    const found = family === undefined ? await lookup(host) : await lookup(host, { family });
     return { address: found.address, family: found.family === 6 ? 6 : 4 };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
@@ -132,7 +133,7 @@ export class UdpLink implements Link {
     checkPort(name, 'local', options.local.port, true);
     checkPort(name, 'remote', options.remote.port, false);
     const local = await resolve('local', name, options.local.host);
-    const remote = await resolve('remote', name, options.remote.host);
+    const remote = await resolve('remote', name, options.remote.host, local.family);
     if (local.family !== remote.family) {
       throw new Error(`UdpLink ${name}: local ${local.address} and remote ${remote.address} are not the same IP version`);
     }
