@@ -285,12 +285,12 @@ export function mtcp_destroy_context(mctx: mctx_t): Promise<void> {
   const ctx = mctx;
   state.all.delete(ctx);
   if (!ctxOwnsConfig.get(ctx) && state.contexts.get(ctx.cpu) === ctx) state.contexts.delete(ctx.cpu);
+  ctx.interruptWaits(EINTR);
   ctx.done = false;
   ctx.sockets.forEach((_s, id) => {
     mtcp_close(ctx, id);
   });
   ctx.done = true;
-  ctx.interruptWaits(EINTR);
   const p = ctx.core.drainAndClose(DESTROY_GRACE_MS);
   state.draining.add(p);
   void p.finally(() => state.draining.delete(p));

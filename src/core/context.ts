@@ -19,6 +19,7 @@ import { RouteTable } from '../net/route-table.js';
 import { defaultTcpConfig, type TcpConfig } from '../tcp/config.js';
 import { TcpEngine, type SegmentSink } from '../tcp/engine.js';
 import { TcpState, type TcpConnection, type TcpListener } from '../tcp/connection.js';
+import { armIdleTimer } from '../tcp/timers.js';
 import { statsPrinter, type StatsSource } from './stats.js';
 
 const IP_PROTO_TCP = 6;
@@ -256,7 +257,12 @@ export class CoreContext implements SegmentSink {
 
   /** An option of `c` changed (keepalive, Nagle ...): let the engine act on it in the next pass. */
   optionsChanged(c: TcpConnection): void {
-    if (c.state !== TcpState.CLOSED) this.engine.queueOutput(c);
+    if (c.state !== TcpState.CLOSED) {
+      // Keepalive switched on or its times changed: re-plan the idle timer (RFC 1122 §4.2.3.6); Nagle changes
+      // may let queued data go.
+      armIdleTimer(this.engine, c, this.now());
+      this.engine.queueOutput(c);
+    }
     this.kick();
   }
 
