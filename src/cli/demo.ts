@@ -72,12 +72,18 @@ function printCounters(host: Host): void {
 }
 
 async function runPing(from: Host, target: number, count: number, intervalMs: number, size: number): Promise<PingReport> {
+  const largest = from.iface.mtu - 28;
+  if (size > largest) throw new Error(`--size ${size}: at most ${largest} data bytes fit the MTU of ${from.iface.mtu}`);
   console.log(`PING ${formatIpv4Text(target)} from ${describe(from)}: ${size} data bytes`);
   const report = await ping(from.driver, target, {
     count, intervalMs, payloadLength: size, timeoutMs: 1000,
     onReply: (seq, rtt, bytes) => {
       if (rtt < 0) console.log(`no reply from ${formatIpv4Text(target)}: icmp_seq=${seq} (timeout)`);
       else console.log(`${bytes + 8} bytes from ${formatIpv4Text(target)}: icmp_seq=${seq} time=${rtt.toFixed(3)} ms`);
+    },
+    onSendError: (seq, errno) => {
+      const name = errno === -101 ? 'ENETUNREACH: no route' : errno === -90 ? 'EMSGSIZE' : String(errno);
+      console.log(`icmp_seq=${seq}: cannot send to ${formatIpv4Text(target)} (${name})`);
     },
   });
   const ok = report.rtts.filter((r) => r >= 0);

@@ -2,7 +2,7 @@
 // interface-level integration tests run until core/ provides the full per-core loop. The driver follows the
 // loop of engineering-notes.md without TCP: receive a burst, process it, run ARP timers, flush.
 import { performance } from 'node:perf_hooks';
-import type { EchoReplyHandler, NetInterface } from './interface.js';
+import { EMSGSIZE, ENETUNREACH, type EchoReplyHandler, type NetInterface } from './interface.js';
 
 /** Services an interface whenever its link has frames, and every `tickMs` for ARP retries and aging. */
 export class InterfaceDriver {
@@ -45,6 +45,8 @@ export interface PingOptions {
   identifier?: number;
   /** Called with each outcome as it happens (rtt -1 = lost). */
   onReply?: (sequence: number, rttMs: number, bytes: number) => void;
+  /** Called when a request could not be sent (negative errno) and the run stops. */
+  onSendError?: (sequence: number, errno: number) => void;
 }
 
 export interface PingReport {
@@ -54,7 +56,8 @@ export interface PingReport {
   rtts: number[];
   /** Replies whose data differed from what was sent. */
   corrupted: number;
-  /** A negative errno returned by sendIpv4 for a request, 0 if all were accepted. */
+  /** A negative errno returned by sendIpv4 for a request, 0 if all were accepted. -EMSGSIZE and -ENETUNREACH
+      end the run at once (sent counts the failed request). */
   sendError: number;
 }
 
@@ -88,6 +91,13 @@ export function ping(driver: InterfaceDriver, dst: number, options: PingOptions)
       const result = iface.sendPing(dst, identifier, sequence, payloadLength, sentAt);
       report.sent++;
       if (result < 0) report.sendError = result;
+      if (result === -EMSGSIZE || result === -ENETUNREACH) {
+        // Permanent: no point waiting for the remaining requests.
+        report.rtts.push(-1);
+        options.onSendError?.(sequence, result);
+        finish();
+        return;
+      }
       iface.flush();
       awaiting = true;
       timer = setTimeout(() => {
