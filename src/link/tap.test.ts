@@ -226,6 +226,26 @@ test('open() rejects bad names and explains EBUSY and a missing netns', async (t
     assert.equal(first.receive(), 0);
     assert.equal(first.reserve(60), -1);
     assert.throws(() => ns.ip('link', 'show', 'mtapb0'), /does not exist/); // non-persistent: gone with its fd
+
+    // Offload marks need vnetHdr, and GSO needs room for super-frames.
+    const plain = TapLink.open({ name: 'p', ifname: 'mtapb1', netns: ns.name });
+    const small = TapLink.open({ name: 'p', ifname: 'mtapb2', netns: ns.name, vnetHdr: true, maxFrameSize: 1514 });
+    try {
+      assert.throws(() => plain.markTxOffload(0), /without a reserved frame/);
+      plain.reserve(60);
+      assert.throws(() => plain.markTxOffload(0), /checksum offload needs vnetHdr/);
+      assert.equal(small.vnetHdr, true);
+      assert.equal(small.gso, false);
+      assert.equal(small.maxFrameSize, 1514);
+      small.reserve(60);
+      assert.throws(() => small.markTxOffload(1448), /GSO size 1448 not possible \(gso=false\)/);
+      small.markTxOffload(0);
+      assert.deepEqual([...small.txInfo.subarray(0, 2)], [TAP_CSUM_PARTIAL, 0]);
+      assert.equal(small.reserve(1515), -1);
+    } finally {
+      plain.close();
+      small.close();
+    }
   });
 });
 
