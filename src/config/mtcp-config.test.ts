@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './errors.js';
-import { loadMtcpConfig, parseMtcpConfig } from './mtcp-config.js';
+import { loadMtcpConfig, parseMtcpConfig, tcpSettingsOf } from './mtcp-config.js';
 
 const ip = (a: number, b: number, c: number, d: number) => ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
 
@@ -208,4 +208,14 @@ test('loadMtcpConfig finds config/route.conf and config/arp.conf under the CWD; 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('tcpSettingsOf converts seconds to milliseconds under TcpConfig names', () => {
+  const c = parseMtcpConfig('rcvbuf = 65536\ntcp_timewait = 2\ntcp_timeout = -1\ntcp_keepalive_time = 60\ncc = reno\n' + minimal, 'a');
+  assert.deepEqual(tcpSettingsOf(c), {
+    rcvbuf: 65536, sndbuf: 65536, maxConcurrency: 10000, maxBuffers: 10000, timeWaitMs: 2000, idleTimeoutMs: 0,
+    rtoMinMs: 200, delayedAckMs: 40, synBacklog: 1024, keepaliveIdleMs: 60000, keepaliveIntervalMs: 75000,
+    keepaliveProbes: 9, cc: 'reno',
+  });
+  assert.equal(tcpSettingsOf(parseMtcpConfig(minimal, 'b')).idleTimeoutMs, 30000);
 });

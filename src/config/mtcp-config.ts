@@ -262,7 +262,7 @@ function buildConfig(
   // mTCP: only one of the two set -> the other takes its value; neither -> 8192 each.
   if (rcvSet && !sndSet) sndbuf = rcvbuf;
   if (sndSet && !rcvSet) rcvbuf = sndbuf;
-  const tcpTimeout = integer('tcp_timeout', 30, -1, 1 << 30);
+  const tcpTimeout = integer('tcp_timeout', 30, -(2 ** 30), 1 << 30);
   const tcpTimewait = integer('tcp_timewait', 0, 0, 1 << 30);
 
   let cc: CongestionControlName = 'cubic';
@@ -439,4 +439,43 @@ function buildPort(draft: PortDraft, file: string, io: IoModuleName, declaration
   }
 
   return Object.freeze({ name, ip, prefixLength, netmask, mac, gateway, mtu, vnetHdr, local, remote, pcap, impair });
+}
+
+/**
+ * The TCP settings of a configuration in milliseconds, named as tcp/'s TcpConfig fields, so that core/ can
+ * write `defaultTcpConfig({ ...tcpSettingsOf(config), mss })` (config/ does not import tcp/).
+ */
+export interface TcpSettings {
+  readonly rcvbuf: number;
+  readonly sndbuf: number;
+  readonly maxConcurrency: number;
+  readonly maxBuffers: number;
+  readonly timeWaitMs: number;
+  /** <= 0 disables the idle timeout. */
+  readonly idleTimeoutMs: number;
+  readonly rtoMinMs: number;
+  readonly delayedAckMs: number;
+  readonly synBacklog: number;
+  readonly keepaliveIdleMs: number;
+  readonly keepaliveIntervalMs: number;
+  readonly keepaliveProbes: number;
+  readonly cc: CongestionControlName;
+}
+
+export function tcpSettingsOf(config: MtcpConfig): TcpSettings {
+  return Object.freeze({
+    rcvbuf: config.rcvbuf,
+    sndbuf: config.sndbuf,
+    maxConcurrency: config.maxConcurrency,
+    maxBuffers: config.maxNumBuffers,
+    timeWaitMs: config.tcpTimewait * 1000,
+    idleTimeoutMs: config.tcpTimeout <= 0 ? 0 : config.tcpTimeout * 1000,
+    rtoMinMs: config.tcpRtoMin,
+    delayedAckMs: config.tcpDelayedAck,
+    synBacklog: config.synBacklog,
+    keepaliveIdleMs: config.tcpKeepaliveTime * 1000,
+    keepaliveIntervalMs: config.tcpKeepaliveIntvl * 1000,
+    keepaliveProbes: config.tcpKeepaliveProbes,
+    cc: config.cc,
+  });
 }
