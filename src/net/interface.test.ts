@@ -165,6 +165,7 @@ test('unanswered ARP: 3 requests 1 s apart, queued datagrams dropped and counted
   assert.equal(arpView.senderIp, IP_A);
   assert.equal(sent[0].length, 60);
   assert.deepEqual([...sent[0].subarray(0, 6)], [...BROADCAST_MAC]);
+  assert.equal(a.iface.nextDeadline(), 1000);
   a.iface.poll(999);
   assert.equal(link.take().length, 0);
   a.iface.poll(1000);
@@ -178,6 +179,7 @@ test('unanswered ARP: 3 requests 1 s apart, queued datagrams dropped and counted
   assert.equal(a.counters.arpResolveFailed, 2);
   assert.equal(a.iface.arpQueueLength, 0);
   assert.equal(a.arp.stateOf(a.arp.find(ghost)), ARP_FAILED);
+  assert.equal(a.iface.nextDeadline(), Infinity);
   assert.equal(a.iface.sendPing(ghost, 1, 3, 8, 3500), -EHOSTUNREACH);
   assert.equal(a.counters.arpHostUnreachable, 1);
   a.iface.poll(4000); // hold over: the entry is released

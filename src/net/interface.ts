@@ -519,6 +519,20 @@ export class NetInterface implements RoutedInterface {
     return this.link.flush();
   }
 
+  /**
+   * When poll() next has work for this interface's ARP resolutions (a retry or a give-up), Infinity when none.
+   * Aging needs no precise timer: it runs on any later poll().
+   */
+  nextDeadline(): number {
+    const arp = this.arp;
+    let deadline = Infinity;
+    if (arp.incompleteCount === 0) return deadline;
+    for (let slot = 0; slot < arp.capacity; slot++) {
+      if (arp.stateOf(slot) === ARP_INCOMPLETE && arp.ownerOf(slot) === this.id && arp.deadlineOf(slot) < deadline) deadline = arp.deadlineOf(slot);
+    }
+    return deadline;
+  }
+
   // -------------------------------------------------------------------------------------------- internals
 
   private reserve(length: number): number {
