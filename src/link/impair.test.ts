@@ -234,7 +234,8 @@ test('rate limit spaces frames at the given rate and counts the waits', async ()
 });
 
 test('a full hold queue drops and counts the overflow', () => {
-  const { sw, a, b } = setup({ seed: 1, rateMbps: 1, queueFrames: 129 });
+  // 0.01 Mbit/s: 800 ms per frame, so only the first leaves during the test.
+  const { sw, a, b } = setup({ seed: 1, rateMbps: 0.01, queueFrames: 129 });
   sendFrames(a, Array.from({ length: 300 }, (_, i) => checkedFrame(i, 1000)));
   assert.equal(receiveAll(b).length, 1);
   assert.equal(a.impairmentCounters.overflowed, 170);
@@ -288,4 +289,32 @@ test('parseImpairment reads every key and names the bad item', () => {
   assert.throws(() => parseImpairment('loss=0.1,loss=0.2'), /bad item "loss=0.2": loss given twice/);
   assert.throws(() => parseImpairment('direction=up'), /bad item "direction=up"/);
   assert.throws(() => new ImpairedLink(new MemorySwitch().createPort('x'), { seed: 1, loss: 1.5 }), /loss must be a probability/);
+});
+
+test('over a real asynchronous link (UDP): rx impairment driven by the inner readable handler', async () => {
+  const { UdpLink } = await import('./udp.js');
+  const { createSocket } = await import('node:dgram');
+  const ports: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    ports.push(socket.address().port);
+    socket.close();
+  }
+  const a = await UdpLink.open({ name: 'a', local: { host: '127.0.0.1', port: ports[0] }, remote: { host: '127.0.0.1', port: ports[1] } });
+  const inner = await UdpLink.open({ name: 'b', local: { host: '127.0.0.1', port: ports[1] }, remote: { host: '127.0.0.1', port: ports[0] } });
+  const b = new ImpairedLink(inner, { seed: 77, loss: 0.2, reorder: 0.1, direction: 'rx' });
+  const got: Uint8Array[] = [];
+  b.setReadableHandler(() => got.push(...receiveAll(b)));
+  sendFrames(a, Array.from({ length: 200 }, (_, i) => checkedFrame(i)));
+  const start = performance.now();
+  while (got.length + b.impairmentCounters.dropped < 200 && performance.now() - start < 3000) await sleep(5);
+  const c = b.impairmentCounters;
+  assert.equal(got.length, 200 - c.dropped);
+  assert.ok(c.dropped > 15 && c.dropped < 70, `dropped ${c.dropped}`);
+  assert.ok(c.reordered > 3, `reordered ${c.reordered}`);
+  assert.equal(new Set(got.map(sequenceOf)).size, got.length);
+  assert.equal(inner.counters.rxFrames, 200);
+  b.close();
+  a.close();
 });

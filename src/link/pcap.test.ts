@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ImpairedLink } from './impair.js';
 import { MemorySwitch } from './memory.js';
 import { LINKTYPE_ETHERNET, PcapLink, readPcapFile } from './pcap.js';
 import { arpRequest, ipv4, mac, receiveAll, sameBytes, sendFrames, udpFrame } from './test-frames.js';
@@ -106,4 +107,21 @@ test('tshark does flag a bad UDP checksum (the check above can fail)', { skip: !
   exchange(path, true);
   const text = dissect(path);
   assert.equal((text.match(/\[Checksum Status: Bad\]/g) ?? []).length, 1);
+});
+
+test('stacked over an impaired link, the capture shows what was sent and what arrived after impairment', () => {
+  const path = join(directory, 'stacked.pcap');
+  const sw = new MemorySwitch();
+  const a = sw.createPort('a');
+  const b = new PcapLink(new ImpairedLink(sw.createPort('b'), { seed: 3, loss: 1, direction: 'rx' }), path);
+  const frame = udpFrame(mac(2), mac(1), 1, 2, 3, 4, new Uint8Array(20));
+  sendFrames(a, [frame, frame]);
+  assert.equal(receiveAll(b).length, 0);
+  sendFrames(b, [udpFrame(mac(1), mac(2), 2, 1, 4, 3, new Uint8Array(30))]);
+  assert.equal(receiveAll(a).length, 1);
+  b.close();
+  const capture = readPcapFile(path);
+  assert.equal(capture.records.length, 1, 'the two lost frames are not recorded, the sent one is');
+  assert.equal(capture.records[0].data.length, 14 + 20 + 8 + 30);
+  sw.close();
 });
