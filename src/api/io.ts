@@ -49,6 +49,7 @@ function receiveInto(ctx: MtcpContext, s: MtcpSocket, buf: Uint8Array, off: numb
   if (s.kind === MTCP_SOCK_LISTENER) return -ENOTCONN;
   const c = s.conn;
   if (c === null || !readState(c.state)) return -ENOTCONN;
+  if (len === 0) return 0; // recv(2) of zero bytes returns 0 at once
   const n = ctx.core.engine.receive(c, buf, off, len, peek, ctx.core.now());
   if (n > 0 && !peek) ctx.core.kick(); // a window update may be due
   return n;
