@@ -17,7 +17,8 @@ import type { NetInterface } from '../net/interface.js';
 import { InterfaceDriver, ping, type PingReport } from '../net/ping.js';
 
 const USAGE = `usage: node dist/src/cli/demo.js [options]
-  (no --config)         two hosts from config/memory-client.conf and config/memory-server.conf on one memory switch
+  (no --config)         two hosts on one memory switch: --client FILE (default config/memory-client.conf)
+                        and --server FILE (default config/memory-server.conf); e.g. --client config/memory-lossy.conf
   --config FILE         one host from FILE (io = memory or udp); its first port is used
   --ping A.B.C.D        ping this address (default with no --config: 10.0.0.2)
   --serve SECONDS       keep answering for SECONDS (with --config), printing "ready" once the link is open
@@ -102,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      config: { type: 'string' }, ping: { type: 'string' }, serve: { type: 'string' }, count: { type: 'string' },
+      config: { type: 'string' }, client: { type: 'string' }, server: { type: 'string' }, ping: { type: 'string' }, serve: { type: 'string' }, count: { type: 'string' },
       interval: { type: 'string' }, size: { type: 'string' }, pcap: { type: 'string' }, help: { type: 'boolean' },
     },
   });
@@ -128,8 +129,8 @@ async function main(argv: string[]): Promise<number> {
 
   if (values.config === undefined) {
     const memorySwitch = new MemorySwitch({ maxFrameSize: 9014 });
-    const client = await createHost(loadMtcpConfig('config/memory-client.conf'), memorySwitch, pcap);
-    const server = await createHost(loadMtcpConfig('config/memory-server.conf'), memorySwitch, null);
+    const client = await createHost(loadMtcpConfig(values.client ?? 'config/memory-client.conf'), memorySwitch, pcap);
+    const server = await createHost(loadMtcpConfig(values.server ?? 'config/memory-server.conf'), memorySwitch, null);
     try {
       console.log(`mtcp-ts interface-layer demo: two hosts on one memory switch`);
       console.log(`  host 1: ${describe(client)}`);
