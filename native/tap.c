@@ -459,6 +459,7 @@ static napi_value js_read_batch(napi_env env, napi_callback_info info) {
       if (count > 0) break; // deliver what we have; the error repeats on the next call
       return throw_errno(env, e == EBADFD ? "read TAP (the device was deleted)" : "read TAP", e);
     }
+    if (n == 0) break; // no frame (not expected from a TAP; never loop on it)
     int len = (int)n - (c->vnet ? VNET_HDR_LEN : 0);
     if (len < 14 || len > a->slotSize) { // runt, or truncated (larger than the slot)
       c->stats[STAT_RX_DROPPED] += 1;

@@ -518,6 +518,16 @@ test('close() lets the process exit; an open link with a handler keeps it alive'
     assert.equal(kept.code, null); // still running when killed at 1.5 s
     assert.equal(kept.stdout, 'open\n');
     assert.throws(() => ns.ip('link', 'show', 'mtape0'), /does not exist/); // gone with the process
+
+    // close() from inside the handler, on the first frame (IPv6 router solicitation once the link is up).
+    const inHandler = `import(${JSON.stringify(TAP_JS)}).then((m) => {
+      const link = m.TapLink.open({ name: 'p', ifname: 'mtape1', netns: ${JSON.stringify(ns.name)} });
+      link.setReadableHandler(() => { console.log('frames', link.receive() > 0); link.close(); });
+      require('node:child_process').execFileSync('ip', ['-n', ${JSON.stringify(ns.name)}, 'link', 'set', 'mtape1', 'up']);
+    })`;
+    const self = await sh(process.execPath, ['-e', inHandler], { timeoutMs: 8000 });
+    assert.equal(self.code, 0, self.stderr);
+    assert.equal(self.stdout, 'frames true\n');
   });
 });
 
