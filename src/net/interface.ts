@@ -16,6 +16,7 @@ import { IP_PROTO_ICMP, IP_PROTO_TCP, IP_PROTO_UDP, IPV4_HEADER_MIN, Ipv4View, w
 import {
   ARP_FAILED, ARP_INCOMPLETE, ARP_REACHABLE, LEARN_CREATED, LEARN_RESOLVED, LEARN_UPDATED, type ArpCache,
 } from './arp-cache.js';
+import { ArpWaitQueue } from './arp-queue.js';
 import type { NetCounters } from './counters.js';
 import type { RoutedInterface, RouteTable } from './route-table.js';
 
@@ -110,15 +111,7 @@ export class NetInterface implements RoutedInterface {
   private icmpRefilledAt: number;
   private nextAgingAt: number;
 
-  // The ARP wait queue: a ring of full frames (Ethernet header without destination yet).
-  private readonly pendingData: Uint8Array;
-  private readonly pendingDataView: DataView;
-  private readonly pendingLength: Int32Array;
-  private readonly pendingNextHop: Uint32Array;
-  private readonly pendingSince: Float64Array;
-  private readonly pendingFrameSize: number;
-  private pendingHead: number;
-  private pendingCount: number;
+  private readonly waiting: ArpWaitQueue;
 
   constructor(options: NetInterfaceOptions, arp: ArpCache, routes: RouteTable, counters: NetCounters) {
     if (options.mac.length !== 6 || (options.mac[0] & 1) !== 0) throw new Error(`interface ${options.name}: MAC must be 6 bytes, unicast`);
@@ -156,14 +149,7 @@ export class NetInterface implements RoutedInterface {
     this.icmpTokens = ICMP_ERROR_BURST;
     this.icmpRefilledAt = 0;
     this.nextAgingAt = 0;
-    this.pendingFrameSize = ETH_HEADER_LEN + this.mtu;
-    this.pendingData = new Uint8Array(ARP_QUEUE_CAPACITY * this.pendingFrameSize);
-    this.pendingDataView = viewOf(this.pendingData);
-    this.pendingLength = new Int32Array(ARP_QUEUE_CAPACITY);
-    this.pendingNextHop = new Uint32Array(ARP_QUEUE_CAPACITY);
-    this.pendingSince = new Float64Array(ARP_QUEUE_CAPACITY);
-    this.pendingHead = 0;
-    this.pendingCount = 0;
+    this.waiting = new ArpWaitQueue(ARP_QUEUE_CAPACITY, ETH_HEADER_LEN + this.mtu);
     routes.addInterface(this, this.prefixLength);
     if (this.gateway !== 0) routes.addRoute(0, 0, this.name, this.gateway);
   }
@@ -183,9 +169,7 @@ export class NetInterface implements RoutedInterface {
 
   /** Datagrams currently waiting for ARP resolution. */
   get arpQueueLength(): number {
-    let n = 0;
-    for (let k = 0; k < this.pendingCount; k++) if (this.pendingLength[(this.pendingHead + k) % ARP_QUEUE_CAPACITY] > 0) n++;
-    return n;
+    return this.waiting.length;
   }
 
   // ---------------------------------------------------------------------------------------------- receive
@@ -490,24 +474,17 @@ export class NetInterface implements RoutedInterface {
         const ip = arp.ipOf(slot);
         if (arp.requestsOf(slot) >= arp.maxRequests) {
           arp.markFailed(slot, now);
-          this.dropPending(ip);
+          // No ICMP: we are the source of these datagrams (the send already returned 0).
+          this.counters.arpResolveFailed += this.waiting.removeFor(ip);
         } else {
           this.sendArp(ARP_REQUEST, null, 0, ip);
           arp.markRequestSent(slot, now);
         }
       }
     }
-    if (this.pendingCount > 0) {
+    if (!this.waiting.isEmpty) {
       // Datagrams whose resolution vanished (entry evicted or replaced) do not wait forever.
-      const limit = now - (arp.maxRequests + 1) * arp.retryMs;
-      for (let k = 0; k < this.pendingCount; k++) {
-        const i = (this.pendingHead + k) % ARP_QUEUE_CAPACITY;
-        if (this.pendingLength[i] > 0 && this.pendingSince[i] < limit) {
-          this.pendingLength[i] = 0;
-          this.counters.arpResolveFailed++;
-        }
-      }
-      this.compactPending();
+      this.counters.arpResolveFailed += this.waiting.removeOlderThan(now - (arp.maxRequests + 1) * arp.retryMs);
     }
     if (now >= this.nextAgingAt) {
       this.counters.arpExpired += arp.expire(now);
@@ -609,66 +586,42 @@ export class NetInterface implements RoutedInterface {
       this.sendArp(ARP_REQUEST, null, 0, nextHop);
       arp.markRequestSent(slot, now);
     }
-    if (this.pendingCount === ARP_QUEUE_CAPACITY) {
+    const waiting = this.waiting;
+    if (waiting.isFull) {
       // Full: the oldest datagram makes room (fresh data is more useful to TCP than stale).
-      this.pendingLength[this.pendingHead] = 0;
+      waiting.dropOldest();
       c.arpQueueOverflow++;
-      this.compactPending();
     }
-    const i = (this.pendingHead + this.pendingCount) % ARP_QUEUE_CAPACITY;
-    const at = i * this.pendingFrameSize;
-    const data = this.pendingData;
+    const at = waiting.offsetOf(waiting.append(nextHop, ETH_HEADER_LEN + IPV4_HEADER_MIN + len, now));
+    const data = waiting.data;
     writeEthernetHeader(data, at, ZERO_MAC, this.mac, ETHERTYPE_IPV4);
     writeIpv4Header(data, at + ETH_HEADER_LEN, src, dst, protocol, len, DEFAULT_TTL, this.nextIdentification(), true);
-    copyBytes(this.pendingDataView, at + ETH_HEADER_LEN + IPV4_HEADER_MIN, sourceView, off, len);
-    this.pendingLength[i] = ETH_HEADER_LEN + IPV4_HEADER_MIN + len;
-    this.pendingNextHop[i] = nextHop;
-    this.pendingSince[i] = now;
-    this.pendingCount++;
+    copyBytes(waiting.dataView, at + ETH_HEADER_LEN + IPV4_HEADER_MIN, sourceView, off, len);
     c.arpQueued++;
     return 0;
   }
 
   /** Sends, in order, every queued datagram whose next hop just resolved. */
   private sendPending(nextHop: number): void {
-    if (this.pendingCount === 0) return;
+    const waiting = this.waiting;
+    if (waiting.isEmpty) return;
     const c = this.counters;
     if (this.arp.resolveInto(nextHop, this.nextHopMac, 0) < 0) return;
-    for (let k = 0; k < this.pendingCount; k++) {
-      const i = (this.pendingHead + k) % ARP_QUEUE_CAPACITY;
-      const length = this.pendingLength[i];
-      if (length === 0 || this.pendingNextHop[i] !== nextHop) continue;
-      this.pendingLength[i] = 0;
+    const capacity = waiting.capacity;
+    for (let found = waiting.findFrom(0, nextHop); found >= 0; found = waiting.findFrom(Math.floor(found / capacity) + 1, nextHop)) {
+      const i = found % capacity;
+      const length = waiting.lengthOf(i);
+      waiting.remove(i);
       const at = this.reserve(length);
       if (at < 0) {
         c.txNoBuffer++;
         continue;
       }
-      copyBytes(this.txView, at, this.pendingDataView, i * this.pendingFrameSize, length);
+      copyBytes(this.txView, at, waiting.dataView, waiting.offsetOf(i), length);
       const tx = this.link.tx.data;
       for (let b = 0; b < 6; b++) tx[at + b] = this.nextHopMac[b];
       c.ipSent++;
     }
-    this.compactPending();
-  }
-
-  /** Drops queued datagrams for nextHop, counting each as a failed resolution (no ICMP: we are the source). */
-  private dropPending(nextHop: number): void {
-    for (let k = 0; k < this.pendingCount; k++) {
-      const i = (this.pendingHead + k) % ARP_QUEUE_CAPACITY;
-      if (this.pendingLength[i] > 0 && this.pendingNextHop[i] === nextHop) {
-        this.pendingLength[i] = 0;
-        this.counters.arpResolveFailed++;
-      }
-    }
-    this.compactPending();
-  }
-
-  /** Advances the ring head over sent/dropped entries. */
-  private compactPending(): void {
-    while (this.pendingCount > 0 && this.pendingLength[this.pendingHead] === 0) {
-      this.pendingHead = (this.pendingHead + 1) % ARP_QUEUE_CAPACITY;
-      this.pendingCount--;
-    }
+    waiting.skipEmpty();
   }
 }
