@@ -41,7 +41,7 @@ export function establish(e: TcpEngine, c: TcpConnection, ack: number, now: numb
   c.sndUna = ack;
   if (seqLt(c.sndNxt, ack)) c.sndNxt = ack;
   if (seqLt(c.sndMax, ack)) c.sndMax = ack;
-  c.recover = ack;
+  c.recover = c.iss;  // RFC 6582 §3.2 step 1: recover starts at the ISS
   c.highRxt = ack;
   const o = e.opts;
   if (c.tsOk && o.hasTimestamp && o.tsEcr !== 0) {

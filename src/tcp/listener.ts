@@ -122,7 +122,7 @@ function cookieAck(e: TcpEngine, l: TcpListener, now: number): boolean {
   c.maxSndWnd = c.sndWnd;
   c.sndWl1 = seq;
   c.sndWl2 = ack;
-  c.recover = ack;
+  c.recover = c.iss;
   c.highRxt = ack;
   c.state = TcpState.ESTABLISHED;
   c.cc.setMss(c.smss);
