@@ -37,6 +37,10 @@ test('mtcp_init / getconf / setconf / create_context / destroy: errors and value
   assert.equal(mtcp_getconf(null), -1);
   assert.equal(mtcp_errno(), EINVAL);
   assert.equal(mtcp_setconf(null), -1);
+  // Before mtcp_init only num_cores survives (as the apps' -N); the file's values replace the rest.
+  before.num_cores = 1;
+  before.rcvbuf_size = 1234;
+  assert.equal(mtcp_setconf(before), 0);
   const path = writeConf('io = memory\nnum_cores = 1\nmax_concurrency = 100\ntcp_timeout = 5\ntcp_timewait = 1\nport = lc0\nlc0.ip = 10.9.0.1/24\n');
   assert.equal(mtcp_init(path), 0);
   try {

@@ -108,7 +108,9 @@ export function mtcp_init(config_file: string): number {
     return setProcessErrno(EINVAL);
   }
   state.config = config;
-  // mtcp_setconf(num_cores) before mtcp_init wins over the file, as in mTCP.
+  // mtcp_setconf before mtcp_init: num_cores wins over the file (the apps' -N); the other fields are replaced by the
+  // file's values, as mTCP's LoadConfiguration overwrites CONFIG.
+  state.overrides = {};
   if (state.numCores <= 0) state.numCores = config.numCores;
   process.on('SIGINT', onSigint);
   return 0;
@@ -159,8 +161,9 @@ export function mtcp_getconf(conf: MtcpConf | null): number {
 
 /**
  * mtcp_setconf(conf): every field > 0 replaces the current value (as mTCP: 0 or less keeps it, so timeouts cannot be
- * disabled here). num_cores counts before mtcp_init or mtcp_create_context; the others apply to contexts created
- * afterwards. 0, or -1 (EINVAL) if conf is null.
+ * disabled here). num_cores set before mtcp_init overrides the file's; the other fields count when set after
+ * mtcp_init (mtcp_init reloads them from the file) and apply to contexts created afterwards. 0, or -1 (EINVAL) if conf
+ * is null.
  */
 export function mtcp_setconf(conf: MtcpConf | null): number {
   if (!conf) return setProcessErrno(EINVAL);
