@@ -251,7 +251,7 @@ export class ScriptHarness {
     if (Math.abs(out.time - t) > 2) this.fail(`sent at ${out.time} ms, expected at ${t} ms: ${text}`);
     if ((v.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN | TCP_PSH)) !== spec.flags) this.fail(`flags differ: got ${text}`);
     if ((v.flags & TCP_SYN) !== 0 && this.ourIss === null) this.ourIss = v.seq;
-    if (o.hasTimestamp && this.ourTsBase === null && spec.ts && spec.tsVal !== null) this.ourTsBase = (o.tsVal - spec.tsVal) >>> 0;
+    if (o.hasTimestamp && this.ourTsBase === null && spec.ts) this.ourTsBase = (o.tsVal - (spec.tsVal ?? 0)) >>> 0;
     const iss = this.ourIss ?? 0;
     if (((v.seq - iss) | 0) !== spec.start || v.payloadLength !== spec.len) this.fail(`sequence differs: got ${text}`);
     if (spec.ack !== null && ((v.ack - PEER_ISN) | 0) !== spec.ack) this.fail(`ack differs: got ${text}`);
@@ -285,7 +285,7 @@ export class ScriptHarness {
     if (spec.mss >= 0) o.mss = spec.mss;
     if (spec.wscale >= 0) o.windowScale = spec.wscale;
     o.sackPermitted = spec.sackOK;
-    if (spec.ts) o.setTimestamp(spec.tsVal ?? 0, spec.tsEcr === null ? 0 : spec.tsEcr === 0 ? 0 : ((this.ourTsBase ?? 0) + spec.tsEcr) >>> 0);
+    if (spec.ts) o.setTimestamp(spec.tsVal ?? 0, spec.tsEcr === null ? 0 : ((this.ourTsBase ?? 0) + spec.tsEcr) >>> 0);
     const iss = this.ourIss ?? 0;
     for (let i = 0; i < spec.sack.length; i += 2) o.addSackBlock((iss + spec.sack[i]) >>> 0, (iss + spec.sack[i + 1]) >>> 0);
     const useOpts = spec.hasOptions;
@@ -392,7 +392,11 @@ export class ScriptHarness {
         return;
       }
       case 'freed': if (!need().freed) this.fail('connection not freed'); return;
-      case 'peerport': this.remotePort = Number(toks[1]); this.conn = null; return;
+      case 'peerport':
+        // A new peer: the next SYN or SYN-ACK defines the sequence and timestamp bases again.
+        this.remotePort = Number(toks[1]); this.conn = null; this.ourIss = null; this.ourTsBase = null;
+        this.recvOffset = 1; this.sendOffset = 0;
+        return;
       case 'ready': {
         const out: Array<TcpConnection | TcpListener> = [];
         const n = e.takeReady(out);
