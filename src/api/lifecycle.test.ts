@@ -9,8 +9,10 @@ import {
 } from './lifecycle.js';
 import { mtcp_errno } from './context.js';
 import { mtcp_socket } from './sockets.js';
+import { mtcp_epoll_create, mtcp_epoll_wait } from './epoll-calls.js';
+import { mtcp_epoll_events } from './epoll.js';
 import { AF_INET, SOCK_STREAM, SIGINT, SIGUSR1, INADDR_ANY } from './constants.js';
-import { EINVAL, EBUSY, EEXIST, EACCES, ENFILE } from './errno.js';
+import { EINVAL, EBUSY, EEXIST, EACCES, ENFILE, EINTR } from './errno.js';
 import { htonl, htons, inet_addr } from './byte-order.js';
 import { formatStatLine, cpuLabel, StatsPrinter } from '../core/stats.js';
 import { newLinkCounters } from '../link/link.js';
@@ -155,4 +157,50 @@ test('two hosts with their own configs share a named memory switch registry; dif
     await mtcp_destroy_context(client);
     await mtcp_destroy_context(server);
   }
+});
+
+test('SIGINT (as mtcp_init installs it): pending waits end with EINTR and the registered handler runs', async () => {
+  const path = writeConf('io = memory\nnum_cores = 1\nport = sg0\nsg0.ip = 10.9.1.1/24\n');
+  assert.equal(mtcp_init(path), 0);
+  try {
+    const ctx = await mtcp_create_context(0, { stats: false });
+    assert.ok(ctx !== null);
+    const ep = mtcp_epoll_create(ctx, 4);
+    let called = -1;
+    mtcp_register_signal(SIGINT, (signum) => { called = signum; });
+    const wait = mtcp_epoll_wait(ctx, ep, mtcp_epoll_events(4), 4, -1);
+    await new Promise((r) => setImmediate(r));
+    process.emit('SIGINT');
+    assert.equal(await wait, -1);
+    assert.equal(mtcp_errno(ctx), EINTR);
+    assert.equal(called, SIGINT);
+    // With a handler registered the context keeps working.
+    assert.equal(mtcp_socket(ctx, AF_INET, SOCK_STREAM, 0) >= 0, true);
+  } finally {
+    await mtcp_destroy();
+  }
+});
+
+test('a context runs in a worker_thread too (echo pair inside the worker)', async () => {
+  const { Worker } = await import('node:worker_threads');
+  const here = new URL('.', import.meta.url).href;
+  const code = `
+    import { parentPort } from 'node:worker_threads';
+    const { twoHosts } = await import(${JSON.stringify(here + 'testing/hosts.js')});
+    const { startEchoServer, runEchoClient } = await import(${JSON.stringify(here + 'examples/echo.js')});
+    const hosts = await twoHosts();
+    const server = startEchoServer(hosts.server, 7);
+    const stats = await runEchoClient(hosts.client, '10.0.0.2', 7, { connections: 50, concurrency: 10, bytesPerConnection: 1000 });
+    server.stop();
+    await server.done;
+    await hosts.close();
+    parentPort.postMessage(stats);
+  `;
+  const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
+  const result = await new Promise<{ completed: number; failed: number; bytes: number }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  assert.deepEqual([result.completed, result.failed, result.bytes], [50, 0, 50000]);
 });

@@ -128,6 +128,7 @@ export async function mtcp_destroy(): Promise<void> {
   state.signalListeners.clear();
   state.signalHandlers.clear();
   state.sigintHandler = null;
+  state.lastSigintSecond = -1;
   state.config = null;
   state.overrides = {};
   state.numCores = 0;
