@@ -1,0 +1,131 @@
+// The engine's application-facing contract: connect/listen errors, ephemeral ports, limits, readiness,
+// listener close, buffers returned to their pools, the connection table under many connections.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultTcpConfig } from './config.js';
+import { TcpEngine, TcpConnection, TcpListener, TcpState } from './engine.js';
+import { EADDRINUSE, ENOMEM, ENOTCONN, EINVAL } from './errno.js';
+
+const A = 0x0a000001, B = 0x0a000002;
+
+function pair(overrides = {}) {
+  const toA: Array<[number, number, Uint8Array]> = [];
+  const toB: Array<[number, number, Uint8Array]> = [];
+  const secret = new Uint8Array(32).fill(3);
+  const a = new TcpEngine(defaultTcpConfig({ secret, ...overrides }), { sendSegment: (s, d, b, o, l) => { toB.push([s, d, b.slice(o, o + l)]); return 0; } }, 0);
+  const b = new TcpEngine(defaultTcpConfig({ secret, ...overrides }), { sendSegment: (s, d, b2, o, l) => { toA.push([s, d, b2.slice(o, o + l)]); return 0; } }, 0);
+  const pump = (now: number) => {
+    for (let i = 0; i < 100 && (toA.length > 0 || toB.length > 0 || true); i++) {
+      a.flush(now); b.flush(now);
+      if (toA.length === 0 && toB.length === 0) break;
+      while (toB.length > 0) { const [s, d, x] = toB.shift()!; b.input(s, d, x, 0, x.length, now); }
+      while (toA.length > 0) { const [s, d, x] = toA.shift()!; a.input(s, d, x, 0, x.length, now); }
+    }
+  };
+  return { a, b, pump, toA, toB };
+}
+
+test('connect picks distinct ephemeral ports; an explicit busy 4-tuple is EADDRINUSE; bad ports EINVAL', () => {
+  const { a } = pair();
+  const c1 = a.connect(A, 0, B, 80, 0) as TcpConnection;
+  const c2 = a.connect(A, 0, B, 80, 0) as TcpConnection;
+  assert.equal(typeof c1, 'object');
+  assert.notEqual(c1.localPort, c2.localPort);
+  assert.ok(c1.localPort >= 1025 && c1.localPort <= 65535);
+  assert.equal(a.connect(A, c1.localPort, B, 80, 0), -EADDRINUSE);
+  assert.equal(a.connect(A, 0, B, 0, 0), -EINVAL);
+  assert.equal(a.connect(A, 70000, B, 80, 0), -EINVAL);
+  assert.equal(a.connectionCount, 2);
+});
+
+test('maxConcurrency bounds connections: connect gets ENOMEM, extra SYNs are dropped', () => {
+  const { a, b, pump } = pair({ maxConcurrency: 2 });
+  b.listen(0, 80, 10);
+  a.connect(A, 0, B, 80, 0);
+  a.connect(A, 0, B, 80, 0);
+  assert.equal(a.connect(A, 0, B, 80, 0), -ENOMEM);
+  pump(0);
+  assert.equal(b.connectionCount, 2);
+});
+
+test('handshake between two engines, data both ways, readiness reported, clean close frees everything', () => {
+  const { a, b, pump } = pair();
+  const l = b.listen(0, 80, 10) as TcpListener;
+  const c = a.connect(A, 0, B, 80, 0) as TcpConnection;
+  assert.equal(a.receive(c, new Uint8Array(1), 0, 1, false, 0), -11);
+  assert.equal(a.shutdown(c, 1, 0), -ENOTCONN);
+  pump(0);
+  const ready: Array<TcpConnection | TcpListener> = [];
+  b.takeReady(ready);
+  assert.ok(ready.includes(l));
+  assert.equal(l.acceptable, true);
+  const s = b.accept(l) as TcpConnection;
+  assert.equal(s.state, TcpState.ESTABLISHED);
+  assert.equal(c.state, TcpState.ESTABLISHED);
+  assert.equal(b.accept(l), null);
+  const msg = new TextEncoder().encode('hello, world');
+  assert.equal(a.send(c, msg, 0, msg.length, 1), msg.length);
+  pump(1);
+  ready.length = 0;
+  b.takeReady(ready);
+  assert.ok(ready.includes(s));
+  assert.equal(s.bytesReadable, msg.length);
+  const buf = new Uint8Array(100);
+  assert.equal(b.receive(s, buf, 0, 100, true, 1), msg.length);   // peek keeps it
+  assert.equal(b.receive(s, buf, 0, 100, false, 1), msg.length);
+  assert.deepEqual(buf.subarray(0, msg.length), msg);
+  assert.equal(b.receive(s, buf, 0, 100, false, 1), -11);
+  a.close(c, 2);
+  pump(2);
+  assert.equal(s.state, TcpState.CLOSE_WAIT);
+  assert.equal(s.readHangup, true);
+  assert.equal(b.receive(s, buf, 0, 100, false, 2), 0);
+  b.close(s, 2);
+  pump(3);
+  a.advance(4); b.advance(4); pump(4);
+  assert.equal(c.freed, true);
+  assert.equal(s.freed, true);
+  assert.equal(a.connectionCount + b.connectionCount, 0);
+});
+
+test('closeListener resets connections that were never accepted', () => {
+  const { a, b, pump } = pair();
+  const l = b.listen(0, 80, 10) as TcpListener;
+  const c = a.connect(A, 0, B, 80, 0) as TcpConnection;
+  pump(0);
+  assert.equal(c.state, TcpState.ESTABLISHED);
+  b.closeListener(l, 1);
+  pump(1);
+  assert.equal(c.state, TcpState.CLOSED);
+  assert.equal(c.takeError(), 104);
+  assert.equal(b.connectionCount, 0);
+  assert.equal(b.listen(0, 80, 10) instanceof TcpListener, true);  // the port is free again
+});
+
+test('many connections: table growth keeps every lookup right', () => {
+  const { a, b, pump } = pair({ maxConcurrency: 5000, maxBuffers: 5000 });
+  const l = b.listen(0, 80, 5000) as TcpListener;
+  const cs: TcpConnection[] = [];
+  for (let i = 0; i < 3000; i++) cs.push(a.connect(A, 0, B, 80, 0) as TcpConnection);
+  pump(0);
+  let n = 0;
+  while (b.accept(l) !== null) n++;
+  assert.equal(n, 3000);
+  for (const c of cs) assert.equal(c.state, TcpState.ESTABLISHED);
+  for (const c of cs) assert.equal(a.lookup(c.localIp, c.localPort, c.remoteIp, c.remotePort), c);
+});
+
+test('send returns what fits in sndbuf, then EAGAIN; the buffer goes back to the pool on close', () => {
+  const { a, b, pump } = pair({ sndbuf: 4096, rcvbuf: 4096 });
+  const l = b.listen(0, 80, 10) as TcpListener;
+  const c = a.connect(A, 0, B, 80, 0) as TcpConnection;
+  pump(0);
+  b.accept(l);
+  const big = new Uint8Array(10000);
+  assert.equal(a.send(c, big, 0, big.length, 0), 4096);
+  assert.equal(a.send(c, big, 0, big.length, 0), -11);
+  assert.equal(c.writable, false);
+  a.abort(c, 0);
+  assert.equal(c.freed, true);
+  assert.equal(c.sendBuffer.length, 0);
+});
