@@ -165,3 +165,37 @@ test('a corrupted checksum or malformed options are dropped and counted', () => 
 0     counter segmentsOut = 0
 `);
 });
+
+test('SYN_RECEIVED: a RST at RCV.NXT drops the half-open connection (back to LISTEN)', () => {
+  runScript(`
+0     listen 8080
+0     < S 0:0(0) win 1000
+0     > S. 0:0(0) ack 1 win 8192 <mss 1460>
+0     < R 1:1(0) win 0
+0     counter connectionsFreed = 1
+0     < . 1:1(0) ack 1 win 1000
+0     > R 1:1(0) win 0
+0     < S 0:0(0) win 1000
+0     > S. 0:0(0) ack 1 win 8192 <mss 1460>
+`);
+});
+
+test('SYN_SENT: close frees the connection without sending anything', () => {
+  runScript(`
+0     connect
+0     > S 0:0(0) win 8192 <...>
+0.1   close
+0.1   freed
+2     counter segmentsOut = 1
+`);
+});
+
+test('a listener on a specific address does not answer for another address', () => {
+  const h = runScript(`
+0     < S 0:0(0) win 1000
+0     > R. 0:0(0) ack 1 win 0
+`);
+  assert.equal(typeof h.engine.listen(LOCAL_IP + 1, 8080, 5), 'object');
+  assert.equal(h.engine.findListener(LOCAL_IP, 8080), null);
+  assert.notEqual(h.engine.findListener(LOCAL_IP + 1, 8080), null);
+});
