@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  EpollInstance, MtcpEpollEvent, mtcp_epoll_events, notifyPollable, detachPollable, type Pollable, type EpollEntry,
+  EventToString, EpollInstance, MtcpEpollEvent, mtcp_epoll_events, notifyPollable, detachPollable, type Pollable, type EpollEntry,
 } from './epoll.js';
 import { Pipe, PIPE_BUFFER_SIZE, PIPE_READ_END, PIPE_WRITE_END } from './pipe.js';
 import {
@@ -206,4 +206,12 @@ test('pipe: EOF, HUP, EPIPE, ERR, full buffer and EBADF on the wrong end', () =>
   pipe2.close(PIPE_READ_END);
   assert.equal(pipe2.write(PIPE_WRITE_END, big, 0, 1), -EPIPE);
   assert.equal(w2.pollMask(), MTCP_EPOLLOUT | MTCP_EPOLLERR);
+});
+
+test('EventToString names flags, combined masks and unknown bits', () => {
+  assert.equal(EventToString(0), 'MTCP_EPOLLNONE');
+  assert.equal(EventToString(MTCP_EPOLLIN), 'MTCP_EPOLLIN');
+  assert.equal(EventToString(MTCP_EPOLLRDHUP), 'MTCP_EPOLLRDHUP');
+  assert.equal(EventToString(MTCP_EPOLLIN | MTCP_EPOLLOUT | MTCP_EPOLLET), 'MTCP_EPOLLIN|MTCP_EPOLLOUT|MTCP_EPOLLET');
+  assert.equal(EventToString(0x20000), '0x20000');
 });

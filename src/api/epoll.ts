@@ -260,3 +260,28 @@ export class EpollInstance {
     this.onWake = null;
   }
 }
+
+const EVENT_NAMES: ReadonlyArray<readonly [number, string]> = [
+  [0x001, 'MTCP_EPOLLIN'], [0x002, 'MTCP_EPOLLPRI'], [0x004, 'MTCP_EPOLLOUT'], [0x008, 'MTCP_EPOLLERR'],
+  [0x010, 'MTCP_EPOLLHUP'], [0x040, 'MTCP_EPOLLRDNORM'], [0x080, 'MTCP_EPOLLRDBAND'], [0x100, 'MTCP_EPOLLWRNORM'],
+  [0x200, 'MTCP_EPOLLWRBAND'], [0x400, 'MTCP_EPOLLMSG'], [0x2000, 'MTCP_EPOLLRDHUP'], [0x40000000, 'MTCP_EPOLLONESHOT'],
+  [0x80000000, 'MTCP_EPOLLET'],
+];
+
+/**
+ * EventToString (mtcp_epoll.h): the flag's name ("MTCP_EPOLLIN"); "MTCP_EPOLLNONE" for 0. A combined mask gives the
+ * names joined by '|' (mTCP asserts instead), unknown bits in hex.
+ */
+export function EventToString(event: number): string {
+  let mask = event >>> 0;
+  if (mask === 0) return 'MTCP_EPOLLNONE';
+  const parts: string[] = [];
+  for (const [bit, name] of EVENT_NAMES) {
+    if ((mask & bit) !== 0) {
+      parts.push(name);
+      mask = (mask & ~bit) >>> 0;
+    }
+  }
+  if (mask !== 0) parts.push(`0x${mask.toString(16)}`);
+  return parts.join('|');
+}

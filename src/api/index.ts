@@ -5,7 +5,7 @@ export * from './errno.js';
 export { htons, ntohs, htonl, ntohl, inet_addr, inet_ntoa, inetAtonHost, type InAddrLike } from './byte-order.js';
 export { InAddr, SockaddrIn, socklen, sockaddrIn, sockaddrHostIp, sockaddrHostPort, type Sockaddr, type Socklen } from './sockaddr.js';
 export { MtcpContext, mtcp_errno, type mctx_t } from './context.js';
-export { MtcpEpollEvent, MtcpEpollData, mtcp_epoll_events } from './epoll.js';
+export { MtcpEpollEvent, MtcpEpollData, mtcp_epoll_events, EventToString } from './epoll.js';
 export { PIPE_BUFFER_SIZE } from './pipe.js';
 export {
   mtcp_socket, mtcp_bind, mtcp_listen, mtcp_accept, mtcp_connect, mtcp_close, mtcp_abort, mtcp_shutdown,
