@@ -259,6 +259,9 @@ function sendData(e: TcpEngine, c: TcpConnection, now: number): boolean {
     sent = true;
     armRtx(e, c, now);
   }
+  // Data in flight must always be watched by the retransmission timer, even when nothing could be sent now
+  // (a zero window after a timeout pulled SND.NXT back).
+  if (c.sndMax !== c.sndUna && !c.rtxTimer.armed) armRtx(e, c, now);
   // Nothing in flight but data waiting: the persist timer probes a zero window and forces out segments that
   // SWS avoidance or a tiny window hold back (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17).
   if (c.sndMax === c.sndUna && seqLt(c.sndNxt, c.finQueued ? ((c.finSeq + 1) >>> 0) : dataEnd) && !c.rtxTimer.armed) {

@@ -43,6 +43,8 @@ export function rtxTimerFired(e: TcpEngine, c: TcpConnection, now: number): void
   c.highRxt = c.sndUna;
   c.sndNxt = c.sndUna;
   c.rttTiming = false;
+  // A closed peer window lets nothing be resent: ask for the window instead (RFC 9293 §3.8.6.1).
+  if (c.sndWnd === 0) { emitProbe(e, c, now); k.zeroWindowProbes++; }
   e.queueOutput(c);
 }
 

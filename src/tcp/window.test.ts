@@ -75,3 +75,18 @@ test('sender SWS avoidance: a small usable window is not used until it is half t
 0.4   > . 3001:4001(1000) ack 1 win 4000       # the remaining 600 usable bytes wait again
 `, cfg);
 });
+
+test('window closes with data in flight: the RTO probes instead of resending; the opened window resumes', () => {
+  runScript(OPEN + `
+0.1   send 3000
+0.1   > . 1:1001(1000) ack 1 win 4000
+0.1   > . 1001:2001(1000) ack 1 win 4000
+0.1   > P. 2001:3001(1000) ack 1 win 4000
+0.2   < . 1:1(0) ack 1001 win 0                  # the peer holds 1001..3001 but its window is shut
+0.45  > . 1000:1000(0) ack 1 win 4000            # RTO (250 ms): probe, nothing resent into the closed window
+0.45  < . 1:1(0) ack 1001 win 0
+0.95  > . 1000:1000(0) ack 1 win 4000            # backed off
+0.95  < . 1:1(0) ack 1001 win 2000
+0.95  > . 1001:2001(1000) ack 1 win 4000        # from SND.UNA with cwnd = 1 SMSS (RFC 5681 §3.1)
+`, cfg);
+});
