@@ -102,6 +102,17 @@ export class InteropNet {
     return link;
   }
 
+  /**
+   * Creates the TAP in the namespace as a persistent device (`ip tuntap add`) and configures the kernel side,
+   * so a stack started afterwards (in a child process, by name from its mtcp.conf) attaches to a device that
+   * is already addressed: no race between the stack's first frames and the kernel's configuration.
+   * `vnetHdr` must match the stack's `vnet_hdr` setting. Deleted with the namespace.
+   */
+  createTap(opts: { vnetHdr?: boolean } = {}): void {
+    this.ns.ip('tuntap', 'add', 'dev', this.tap, 'mode', 'tap', ...(opts.vnetHdr === true ? ['vnet_hdr'] : []));
+    this.configureKernelSide();
+  }
+
   /** Waits until a TAP named `this.tap` exists in the namespace (opened by a stack in a child process). */
   async waitForTap(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -144,13 +155,14 @@ export class InteropNet {
   }
 
   /**
-   * tcpdump on the kernel side of the TAP into `<dir>/<tap>.pcap`. Resolves once tcpdump listens. The file is
+   * tcpdump on the kernel side of the TAP into `<dir>/<tap>.pcap` (immediate mode: without it frames wait in
+   * the kernel's capture ring and a quick stop loses them). Resolves once tcpdump listens. The file is
    * deleted by destroy() unless the test failed.
    */
   startCapture(opts: CaptureOptions = {}): Promise<string> {
     if (this.capture !== null) return Promise.reject(new Error('a capture already runs'));
     const path = join(this.dir, `${this.tap}.pcap`);
-    const child = this.ns.exec('tcpdump', ['-i', this.tap, '-n', '-U', '-s', String(opts.snaplen ?? 0), '-w', path]);
+    const child = this.ns.exec('tcpdump', ['-i', this.tap, '-n', '-U', '--immediate-mode', '-s', String(opts.snaplen ?? 0), '-w', path]);
     this.capture = child;
     this.pcapPath = path;
     return new Promise((resolvePromise, reject) => {

@@ -1,0 +1,146 @@
+// Our stack as the kernel's peer: its programs (epserver, epwget, the echo server of the API examples) run as
+// child processes inside the test's namespace on an mtcp.conf with io = tap, attached to a TAP the fixture
+// created beforehand (persistent, so the kernel side is configured before the stack starts and nothing races).
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { PREFIX_LENGTH, STACK_IP, sleep, type InteropNet } from './fixture.js';
+
+/** Our stack's MAC on the TAP (mtcp.conf's default for 10.77.0.2, written out so tests can expect it). */
+export const STACK_MAC = '02:00:0a:4d:00:02';
+
+export interface StackConfOptions {
+  cc?: 'cubic' | 'reno';
+  rcvbuf?: number;
+  sndbuf?: number;
+  vnetHdr?: boolean;
+  /** Extra mtcp.conf lines. */
+  extra?: string[];
+}
+
+/** Writes an mtcp.conf for our stack on the fixture's TAP; returns its path. */
+export function writeStackConf(net: InteropNet, opts: StackConfOptions = {}): string {
+  const path = join(net.dir, 'mtcp.conf');
+  const lines = [
+    'io = tap',
+    'num_cores = 1',
+    'max_concurrency = 20000',
+    'max_num_buffers = 20000',
+    `rcvbuf = ${opts.rcvbuf ?? 262144}`,
+    `sndbuf = ${opts.sndbuf ?? 262144}`,
+    'tcp_timeout = 30',
+    'tcp_timewait = 0',
+    `cc = ${opts.cc ?? 'cubic'}`,
+    `port = ${net.tap}`,
+    `${net.tap}.ip = ${STACK_IP}/${PREFIX_LENGTH}`,
+    `${net.tap}.mac = ${STACK_MAC}`,
+    `${net.tap}.vnet_hdr = ${opts.vnetHdr === true ? 1 : 0}`,
+    ...(opts.extra ?? []),
+  ];
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+/** Compiled entry points of our programs (this file lives in <out>/interop/, they in <out>/src/). */
+export const PROGRAMS = {
+  epserver: fileURLToPath(new URL('../src/cli/epserver.js', import.meta.url)),
+  epwget: fileURLToPath(new URL('../src/cli/epwget.js', import.meta.url)),
+  echo: fileURLToPath(new URL('../src/api/examples/echo-main.js', import.meta.url)),
+} as const;
+
+export type ProgramName = keyof typeof PROGRAMS;
+
+export class StackProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private stdoutText: string;
+  private stderrText: string;
+
+  constructor(child: ChildProcess) {
+    this.child = child;
+    this.stdoutText = '';
+    this.stderrText = '';
+    child.stdout?.setEncoding('utf8').on('data', (s: string) => (this.stdoutText += s));
+    child.stderr?.setEncoding('utf8').on('data', (s: string) => (this.stderrText += s));
+    this.exited = new Promise((resolvePromise) => {
+      child.once('close', (code, signal) => resolvePromise({ code, signal }));
+      child.once('error', (err) => {
+        this.stderrText += `spawn failed: ${err.message}`;
+        resolvePromise({ code: null, signal: null });
+      });
+    });
+  }
+
+  get stdout(): string {
+    return this.stdoutText;
+  }
+
+  get stderr(): string {
+    return this.stderrText;
+  }
+
+  /** Both streams, for failure messages. */
+  output(): string {
+    return `--- stdout ---\n${this.stdoutText}--- stderr ---\n${this.stderrText}`;
+  }
+
+  /** Resolves when stdout contains `text`; rejects if the process exits first or after timeoutMs. */
+  async waitFor(text: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let done = false;
+    void this.exited.then(() => (done = true));
+    while (!this.stdoutText.includes(text)) {
+      if (done) throw new Error(`program exited before printing "${text}":\n${this.output()}`);
+      if (Date.now() > deadline) throw new Error(`program did not print "${text}" within ${timeoutMs} ms:\n${this.output()}`);
+      await sleep(20);
+    }
+  }
+
+  /** SIGINT (the programs' ^C: print totals and exit), then SIGKILL after graceMs. */
+  async stop(graceMs = 5_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    const pid = this.child.pid;
+    if (pid !== undefined && this.child.exitCode === null && this.child.signalCode === null) {
+      try {
+        process.kill(-pid, 'SIGINT');
+      } catch {
+        // already gone
+      }
+      const t = setTimeout(() => {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, graceMs);
+      const r = await this.exited;
+      clearTimeout(t);
+      return r;
+    }
+    return this.exited;
+  }
+}
+
+/**
+ * Starts one of our programs in the namespace with `node`, from the repository root (the TAP addon is found
+ * under build/Release there). The fixture's TAP must exist (net.createTap()).
+ */
+export function startProgram(net: InteropNet, program: ProgramName, args: string[]): StackProcess {
+  const child = net.ns.exec(process.execPath, [PROGRAMS[program], ...args], { cwd: process.cwd() });
+  return new StackProcess(child);
+}
+
+/** epserver serving `wwwDir` on port 80; resolves once it serves. */
+export async function startEpserver(net: InteropNet, conf: string, wwwDir: string): Promise<StackProcess> {
+  const p = startProgram(net, 'epserver', ['-p', wwwDir, '-f', conf]);
+  await p.waitFor('epserver: serving');
+  return p;
+}
+
+/** The API example's echo server on `port`; resolves once it listens. */
+export async function startEchoServer(net: InteropNet, conf: string, port: number): Promise<StackProcess> {
+  const p = startProgram(net, 'echo', ['server', '-f', conf, '-p', String(port)]);
+  await p.waitFor(`echo server listening on port ${port}`);
+  return p;
+}
