@@ -125,7 +125,10 @@ test('send returns what fits in sndbuf, then EAGAIN; the buffer goes back to the
   assert.equal(a.send(c, big, 0, big.length, 0), 4096);
   assert.equal(a.send(c, big, 0, big.length, 0), -11);
   assert.equal(c.writable, false);
+  assert.equal(c.sendBuffer.hasStorage, true);
   a.abort(c, 0);
   assert.equal(c.freed, true);
   assert.equal(c.sendBuffer.length, 0);
+  assert.equal(c.sendBuffer.hasStorage, false);   // back in the pool
+  assert.equal(c.receiveBuffer.hasStorage, false);
 });

@@ -129,3 +129,22 @@ test('SACK-permitted only when both sides want it: no SACK blocks otherwise (RFC
 0     > . 1:1(0) ack 1 win 8192 <nop,nop,TS val 0 ecr 2>
 `, { config: { sack: false } });
 });
+
+test('timestamps disabled locally: not answered even if the peer offers them', () => {
+  runScript(`
+0     listen 8080
+0     < S 0:0(0) win 65535 <mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 0>
+0     > S. 0:0(0) ack 1 win 8192 <mss 1460,nop,nop,sackOK,nop,wscale 0>
+`, { config: { timestamps: false } });
+});
+
+test('active open: a SYN-ACK without timestamps or SACK turns them off for the connection', () => {
+  runScript(`
+0     connect
+0     > S 0:0(0) win 8192 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 0>
+0.01  < S. 0:0(0) ack 1 win 65535 <mss 1460>
+0.01  > . 1:1(0) ack 1 win 8192
+0.01  < . 101:201(100) ack 1 win 65535
+0.01  > . 1:1(0) ack 1 win 8192
+`);
+});

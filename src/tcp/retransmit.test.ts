@@ -2,6 +2,7 @@
 // give-up with ETIMEDOUT), fast retransmit and NewReno recovery (RFC 5681 §3.2, RFC 6582), limited transmit
 // (RFC 3042). Peer MSS 1000 and no timestamps, so segments are 1000 bytes and RTT comes from timing.
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { runScript } from './testing/script.js';
 
 // Handshake with a 100 ms RTT: SRTT 100, RTTVAR 50, RTO 300 ms.
@@ -110,4 +111,48 @@ test('limited transmit: the first two duplicate ACKs each release a new segment 
 0.2   < . 1:1(0) ack 1 win 60000
 0.2   > . 1:1001(1000) ack 1 win 65535        # third duplicate: fast retransmit
 `, cfg);
+});
+
+test('congestion response: NewReno halves the window on fast retransmit, CUBIC keeps 0.7 of it', () => {
+  const loss = OPEN + `
+0.1   send 10000
+0.1   > . 1:1001(1000) ack 1 win 65535
+0.1   > . 1001:2001(1000) ack 1 win 65535
+0.1   > . 2001:3001(1000) ack 1 win 65535
+0.1   > . 3001:4001(1000) ack 1 win 65535
+0.1   > . 4001:5001(1000) ack 1 win 65535
+0.1   > . 5001:6001(1000) ack 1 win 65535
+0.1   > . 6001:7001(1000) ack 1 win 65535
+0.1   > . 7001:8001(1000) ack 1 win 65535
+0.1   > . 8001:9001(1000) ack 1 win 65535
+0.1   > P. 9001:10001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1 win 60000
+0.2   < . 1:1(0) ack 1 win 60000
+0.2   < . 1:1(0) ack 1 win 60000
+0.2   > . 1:1001(1000) ack 1 win 65535
+`;
+  const reno = runScript(loss, { config: { ...cfg.config, cc: 'reno' } });
+  assert.equal(reno.conn!.cc.ssthresh, 5000);
+  const cubic = runScript(loss, { config: { ...cfg.config, cc: 'cubic' } });
+  assert.equal(cubic.conn!.cc.ssthresh, 7000);
+});
+
+test('slow start: each ACK of new data opens the window (initial window 10 segments, RFC 6928)', () => {
+  const h = runScript(OPEN + `
+0.1   send 12000
+0.1   > . 1:1001(1000) ack 1 win 65535
+0.1   > . 1001:2001(1000) ack 1 win 65535
+0.1   > . 2001:3001(1000) ack 1 win 65535
+0.1   > . 3001:4001(1000) ack 1 win 65535
+0.1   > . 4001:5001(1000) ack 1 win 65535
+0.1   > . 5001:6001(1000) ack 1 win 65535
+0.1   > . 6001:7001(1000) ack 1 win 65535
+0.1   > . 7001:8001(1000) ack 1 win 65535
+0.1   > . 8001:9001(1000) ack 1 win 65535
+0.1   > . 9001:10001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1001 win 60000
+0.2   > . 10001:11001(1000) ack 1 win 65535
+0.2   > P. 11001:12001(1000) ack 1 win 65535
+`, { config: { ...cfg.config, cc: 'reno' } });
+  assert.equal(h.conn!.cc.cwnd, 11000);
 });
