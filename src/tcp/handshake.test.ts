@@ -199,3 +199,14 @@ test('a listener on a specific address does not answer for another address', () 
   assert.equal(h.engine.findListener(LOCAL_IP, 8080), null);
   assert.notEqual(h.engine.findListener(LOCAL_IP + 1, 8080), null);
 });
+
+test('active open: the window advertised in our SYN is anchored at the peer ISN (any ISN)', () => {
+  runScript(`
+0     connect
+0     > S 0:0(0) win 2000 <...>
+0.01  < S. 0:0(0) ack 1 win 2000 <mss 536>
+0.01  > . 1:1(0) ack 1 win 2000
+0.02  < . 1:1001(1000) ack 1 win 2000
+0.06  > . 1:1(0) ack 1001 win 1000
+`, { config: { rcvbuf: 2000 }, peerIsn: 0x80001000 });
+});

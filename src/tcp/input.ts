@@ -122,6 +122,9 @@ function synSentInput(e: TcpEngine, c: TcpConnection, now: number): void {
   c.irs = seq;
   c.rcvNxt = (seq + 1) >>> 0;
   c.lastAckSent = c.rcvNxt;
+  // Our SYN advertised a window before RCV.NXT was known: anchor its right edge now.
+  const synWindow = c.receiveBuffer.window;
+  c.rcvAdvRight = (c.rcvNxt + (synWindow > 65535 ? 65535 : synWindow)) >>> 0;
   negotiateOptions(e, c);
   c.sndWnd = e.segWnd;  // RFC 7323 §2.2: never scaled in a SYN
   c.maxSndWnd = c.sndWnd;

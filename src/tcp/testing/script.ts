@@ -117,7 +117,7 @@ function flagString(f: number): string {
   return s;
 }
 
-export interface ScriptOptions { config?: Partial<TcpConfig>; }
+export interface ScriptOptions { config?: Partial<TcpConfig>; /** The peer's ISN (default PEER_ISN). */ peerIsn?: number; }
 
 /** Runs a script; throws an AssertionError naming the line on the first mismatch. Returns the harness. */
 export function runScript(script: string, options: ScriptOptions = {}): ScriptHarness {
@@ -142,10 +142,12 @@ export class ScriptHarness {
   private readonly opts = new TcpOptions();
   private readonly inOpts = new TcpOptions();
   private readonly buf = new Uint8Array(70000);
+  readonly peerIsn: number;
   private lineNo = 0;
   private line = '';
 
   constructor(options: ScriptOptions) {
+    this.peerIsn = (options.peerIsn ?? PEER_ISN) >>> 0;
     const secret = new Uint8Array(32);
     for (let i = 0; i < 32; i++) secret[i] = i * 7 + 1;
     const config = defaultTcpConfig({ secret, ...options.config });
@@ -224,7 +226,7 @@ export class ScriptHarness {
     const iss = this.ourIss ?? v.seq;
     const seq = (v.seq - iss) | 0;
     let s = `${flagString(v.flags)} ${seq}:${seq + v.payloadLength}(${v.payloadLength})`;
-    if (v.flags & TCP_ACK) s += ` ack ${(v.ack - PEER_ISN) | 0}`;
+    if (v.flags & TCP_ACK) s += ` ack ${(v.ack - this.peerIsn) | 0}`;
     s += ` win ${v.window}`;
     const parts: string[] = [];
     if (o.mss >= 0) parts.push(`mss ${o.mss}`);
@@ -233,7 +235,7 @@ export class ScriptHarness {
     if (o.windowScale >= 0) parts.push(`wscale ${o.windowScale}`);
     if (o.sackCount > 0) {
       const b: string[] = [];
-      for (let i = 0; i < o.sackCount; i++) b.push(`${(o.sackBlocks[2 * i] - PEER_ISN) | 0}:${(o.sackBlocks[2 * i + 1] - PEER_ISN) | 0}`);
+      for (let i = 0; i < o.sackCount; i++) b.push(`${(o.sackBlocks[2 * i] - this.peerIsn) | 0}:${(o.sackBlocks[2 * i + 1] - this.peerIsn) | 0}`);
       parts.push(`sack ${b.join(' ')}`);
     }
     if (parts.length > 0) s += ` <${parts.join(',')}>`;
@@ -254,7 +256,7 @@ export class ScriptHarness {
     if (o.hasTimestamp && this.ourTsBase === null && spec.ts) this.ourTsBase = (o.tsVal - (spec.tsVal ?? 0)) >>> 0;
     const iss = this.ourIss ?? 0;
     if (((v.seq - iss) | 0) !== spec.start || v.payloadLength !== spec.len) this.fail(`sequence differs: got ${text}`);
-    if (spec.ack !== null && ((v.ack - PEER_ISN) | 0) !== spec.ack) this.fail(`ack differs: got ${text}`);
+    if (spec.ack !== null && ((v.ack - this.peerIsn) | 0) !== spec.ack) this.fail(`ack differs: got ${text}`);
     if (!spec.winAny && spec.win !== null && v.window !== spec.win) this.fail(`window differs: got ${text}`);
     if (spec.anyOptions) return;
     if (o.mss !== spec.mss) this.fail(`mss option differs: got ${text}`);
@@ -267,7 +269,7 @@ export class ScriptHarness {
     }
     if (o.sackCount * 2 !== spec.sack.length) this.fail(`SACK blocks differ: got ${text}`);
     for (let i = 0; i < spec.sack.length; i++) {
-      if (((o.sackBlocks[i] - PEER_ISN) | 0) !== spec.sack[i]) this.fail(`SACK blocks differ: got ${text}`);
+      if (((o.sackBlocks[i] - this.peerIsn) | 0) !== spec.sack[i]) this.fail(`SACK blocks differ: got ${text}`);
     }
     if (spec.len > 0 && this.conn !== null) {
       // Outbound payload is what the application wrote: bytes pattern(i) of the i-th byte sent.
@@ -289,7 +291,7 @@ export class ScriptHarness {
     const iss = this.ourIss ?? 0;
     for (let i = 0; i < spec.sack.length; i += 2) o.addSackBlock((iss + spec.sack[i]) >>> 0, (iss + spec.sack[i + 1]) >>> 0);
     const useOpts = spec.hasOptions;
-    const seq = (PEER_ISN + spec.start) >>> 0;
+    const seq = (this.peerIsn + spec.start) >>> 0;
     const ack = spec.ack === null ? 0 : (iss + spec.ack) >>> 0;
     const b = this.buf;
     const hl = writeTcpHeader(b, 0, this.remotePort, this.localPort, seq, ack, spec.flags, spec.win ?? 0, 0, useOpts ? o : null);
