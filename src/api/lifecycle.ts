@@ -3,7 +3,7 @@
 
 import { availableParallelism } from 'node:os';
 import { loadMtcpConfig, type MtcpConfig } from '../config/mtcp-config.js';
-import { CoreContext, type ConfigOverrides, type MemorySwitchRegistry } from '../core/context.js';
+import { CoreContext, HostStack, type ConfigOverrides, type MemorySwitchRegistry } from '../core/context.js';
 import { INADDR_ANY, MTCP_SOCK_PIPE, SIGINT } from './constants.js';
 import { EACCES, EBUSY, EEXIST, EFAULT, EINTR, EINVAL, ENFILE } from './errno.js';
 import { checkContext, fail, MtcpContext, setProcessErrno, type mctx_t } from './context.js';
@@ -34,6 +34,8 @@ interface ProcessState {
   numCores: number;
   /** Contexts created from the mtcp_init configuration, by cpu. */
   contexts: Map<number, MtcpContext>;
+  /** The host their cores share (created with the first of them). */
+  host: Promise<HostStack> | null;
   /** Every live context, including those with their own configuration. */
   all: Set<MtcpContext>;
   /** Teardowns in progress (mtcp_destroy waits for them). */
@@ -49,6 +51,7 @@ const state: ProcessState = {
   overrides: {},
   numCores: 0,
   contexts: new Map(),
+  host: null,
   all: new Set(),
   draining: new Set(),
   sigintHandler: null,
@@ -133,6 +136,7 @@ export async function mtcp_destroy(): Promise<void> {
   state.overrides = {};
   state.numCores = 0;
   state.contexts.clear();
+  state.host = null;
 }
 
 /** mtcp_getconf(conf): copies the configuration (with mtcp_setconf changes) into `conf`; 0, or -1 (EINVAL) if null. */
@@ -204,9 +208,11 @@ export interface CreateContextOptions {
  * mtcp_create_context(cpu[, options]): creates core `cpu`'s stack in the calling thread — its links, interfaces,
  * TCP engine and socket table (ids 0 .. max_concurrency-1) — and resolves to its handle, or to null with the process
  * errno EINVAL (no configuration, cpu not in [0, num_cores), bad options config — the reason is printed on
- * stderr), EEXIST (a context for this cpu exists), EBUSY (another context already runs this configuration: one core
- * per host for now), or the link's error (e.g. a UDP port in use, printed). A Promise because opening a UDP link is
- * asynchronous in Node. With `options.config`, the context is an independent host (two hosts in one process).
+ * stderr), EEXIST (a context for this cpu exists), or EINVAL for the link's error (e.g. a UDP port in use, printed).
+ * A Promise because opening a UDP link is asynchronous in Node. The contexts of the mtcp_init configuration share its
+ * host (links, interfaces): received flows go to the core the symmetric RSS hash names (to the first live core when
+ * that core has no context), connects pick local ports that hash to their own core. With `options.config`, the
+ * context is an independent host with one core (two hosts in one process).
  */
 export async function mtcp_create_context(cpu: number, options: CreateContextOptions = {}): Promise<mctx_t | null> {
   let config: MtcpConfig | null = state.config;
@@ -235,31 +241,36 @@ export async function mtcp_create_context(cpu: number, options: CreateContextOpt
     setProcessErrno(EINVAL);
     return null;
   }
-  if (!own) {
-    if (state.contexts.has(cpu)) {
-      setProcessErrno(EEXIST);
-      return null;
-    }
-    if (state.contexts.size > 0) {
-      process.stderr.write('mtcp_create_context: mtcp-ts runs one context per host configuration (several cores per host are not implemented yet); use num_cores = 1 / -N 1\n');
-      setProcessErrno(EBUSY);
-      return null;
-    }
+  if (!own && state.contexts.has(cpu)) {
+    setProcessErrno(EEXIST);
+    return null;
   }
   let core: CoreContext;
   try {
-    core = await CoreContext.create({
-      cpu, config, overrides: own ? {} : state.overrides, memorySwitches: options.memorySwitches,
-      stats: options.stats, clock: options.clock,
-    });
+    if (own) {
+      core = await CoreContext.create({ cpu, config, memorySwitches: options.memorySwitches, stats: options.stats, clock: options.clock });
+    } else {
+      // The cores of the mtcp_init configuration share one host (its links and interfaces): flows are spread over
+      // them by the symmetric RSS hash, as mTCP's NIC queues.
+      let host = state.host === null ? null : await state.host;
+      if (host === null || host.isClosed) {
+        const config0 = config;
+        state.host = HostStack.create({
+          config: config0, numCores, overrides: state.overrides, memorySwitches: options.memorySwitches,
+          stats: options.stats, clock: options.clock,
+        });
+        state.host.catch(() => { state.host = null; });
+        host = await state.host;
+      }
+      if (state.contexts.has(cpu) || host.cores[cpu] !== null) {
+        setProcessErrno(EEXIST);
+        return null;
+      }
+      core = new CoreContext(host, cpu, cpu);
+    }
   } catch (error) {
     process.stderr.write(`mtcp_create_context: ${(error as Error).message}\n`);
     setProcessErrno(EINVAL);
-    return null;
-  }
-  if (!own && state.contexts.has(cpu)) {
-    core.close();
-    setProcessErrno(EEXIST);
     return null;
   }
   const ctx = new MtcpContext(cpu, core, core.tcpConfig.maxConcurrency);

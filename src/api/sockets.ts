@@ -210,7 +210,8 @@ function sourceAddressFor(ctx: MtcpContext, s: MtcpSocket, remoteIp: number): nu
  * ETIMEDOUT). Other errors: EBADF, ENOTSOCK (not a stream socket, e.g. a listener, as mTCP), EFAULT (addr missing),
  * EAFNOSUPPORT (family not AF_INET or addrlen < 16), EISCONN (already connected), EALREADY (a connect is in
  * progress), ENETUNREACH (no route to the address), EADDRNOTAVAIL (no free local port), EADDRINUSE (the bound
- * address is used by a connection to the same peer), ENOMEM (max_concurrency connections exist).
+ * address is used by a connection to the same peer), ENOMEM (max_concurrency connections exist), EINVAL (several
+ * cores per host and the bound port's flow hashes to another core, as mTCP).
  */
 export function mtcp_connect(mctx: mctx_t, sockid: number, addr: SockaddrIn | null, addrlen: number): number {
   const ctx = checkContext(mctx);
@@ -233,8 +234,17 @@ export function mtcp_connect(mctx: mctx_t, sockid: number, addr: SockaddrIn | nu
   const remotePort = ntohs(addr.sin_port);
   const localIp = sourceAddressFor(ctx, s, remoteIp);
   if (localIp === 0) return fail(ctx, ENETUNREACH);
+  // Several cores per host: the local port must hash to this core's queue (mTCP's RSS rule, EINVAL for an explicit
+  // bind that does not), or the replies would reach another core.
+  let localPort = s.boundPort;
+  if (localPort === 0) {
+    localPort = ctx.core.pickLocalPort(localIp, remoteIp, remotePort);
+    if (localPort < 0) return fail(ctx, EADDRNOTAVAIL);
+  } else if (!ctx.core.ownsFlow(localIp, localPort, remoteIp, remotePort)) {
+    return fail(ctx, EINVAL);
+  }
   const o = s.options;
-  const c = ctx.core.engine.connect(localIp, s.boundPort, remoteIp, remotePort, ctx.core.now(), {
+  const c = ctx.core.engine.connect(localIp, localPort, remoteIp, remotePort, ctx.core.now(), {
     rcvbuf: o.rcvbuf > 0 ? o.rcvbuf : undefined,
     sndbuf: o.sndbuf > 0 ? o.sndbuf : undefined,
     noDelay: o.noDelay,
