@@ -290,6 +290,9 @@ export function retransmitAt(e: TcpEngine, c: TcpConnection, seq: number, now: n
   const sb = c.sendBuffer;
   const off = (seq - c.sndUna) | 0;
   let len = sb.length - off;
+  // A retransmission never reaches past what was sent (that would be new data, with its own accounting).
+  const sentBeyond = (c.sndMax - seq) | 0;
+  if (len > sentBeyond) len = sentBeyond;
   if (len > c.smss) len = c.smss;
   if (limit >= 0 && len > limit) len = limit;
   let flags = TCP_ACK;

@@ -101,6 +101,10 @@ class StreamSource {
 
 const A_IP = 0x0a000001, B_IP = 0x0a000002, B_PORT = 5001;
 
+/** The engines and connections of the last simulate() call, for post-mortem debugging of a failure. */
+export const lastSimulation: { engineA: TcpEngine | null; engineB: TcpEngine | null; a: TcpConnection | null; b: TcpConnection | null } =
+  { engineA: null, engineB: null, a: null, b: null };
+
 export function simulate(opt: SimOptions): SimResult {
   const rng = new Prng(opt.seed);
   const wire = new PacketQueue();
@@ -135,6 +139,7 @@ export function simulate(opt: SimOptions): SimResult {
   const ca = engineA.connect(A_IP, 0, B_IP, B_PORT, 0);
   if (typeof ca === 'number') throw new Error(`connect failed ${ca}`);
   let cb: TcpConnection | null = null;
+  lastSimulation.engineA = engineA; lastSimulation.engineB = engineB; lastSimulation.a = ca; lastSimulation.b = null;
 
   const srcA = new StreamSource(opt.seed ^ 0x1234567, opt.bytes);
   const srcB = new StreamSource(opt.seed ^ 0x7654321, opt.bytes);
@@ -177,7 +182,7 @@ export function simulate(opt: SimOptions): SimResult {
     }
     engineA.advance(now);
     engineB.advance(now);
-    if (cb === null) cb = engineB.accept(listener);
+    if (cb === null) { cb = engineB.accept(listener); lastSimulation.b = cb; }
     // Applications.
     if (!closedA && (ca.state === TcpState.ESTABLISHED || ca.state === TcpState.CLOSE_WAIT)) pump(engineA, ca, srcA, 'a');
     if (cb !== null && !closedB && (cb.state === TcpState.ESTABLISHED || cb.state === TcpState.CLOSE_WAIT)) pump(engineB, cb, srcB, 'b');
