@@ -4,7 +4,7 @@ import {
   AF_INET, SOCK_STREAM, MSG_PEEK, MSG_DONTWAIT, FIONREAD, FIONBIO, MTCP_EPOLLIN, MTCP_EPOLLOUT, MTCP_EPOLLET,
   MTCP_EPOLL_CTL_ADD,
 } from './constants.js';
-import { EBADF, ENOTSOCK, ENOTCONN, EAGAIN, EINVAL, EFAULT, EPIPE, ENFILE } from './errno.js';
+import { EBADF, ENOTSOCK, ENOTCONN, EAGAIN, EINVAL, EFAULT, EPIPE, ENFILE, ENOMEM } from './errno.js';
 import { mtcp_socket, mtcp_close } from './sockets.js';
 import { mtcp_read, mtcp_recv, mtcp_readv, mtcp_write, mtcp_writev, IOV_MAX } from './io.js';
 import { mtcp_socket_ioctl, mtcp_setsock_nonblock } from './sockopt.js';
@@ -199,6 +199,21 @@ test('mtcp_pipe through the API: ENFILE, data, FIONREAD, EOF, EPIPE, epoll, EBAD
     assert.equal(mtcp_close(cl, fds2[0]), 0);
     assert.equal(mtcp_write(cl, fds2[1], buf, 1), -1);
     assert.equal(mtcp_errno(cl), EPIPE);
+  } finally {
+    await hosts.close();
+  }
+});
+
+test('mtcp_write: ENOMEM when the context has no send buffer left (max_num_buffers)', async () => {
+  const hosts = await twoHosts('max_num_buffers = 1');
+  try {
+    const first = await connectedPair(hosts, 800);
+    const second = await connectedPair(hosts, 801);
+    const cl = hosts.client;
+    const data = new Uint8Array(100);
+    assert.equal(mtcp_write(cl, first.c, data, 100), 100);
+    assert.equal(mtcp_write(cl, second.c, data, 100), -1);
+    assert.equal(mtcp_errno(cl), ENOMEM);
   } finally {
     await hosts.close();
   }

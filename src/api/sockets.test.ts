@@ -437,3 +437,17 @@ test('destroying a context ends its pending epoll waits with EINTR', async () =>
   assert.equal(mtcp_errno(c), 4 /* EINTR */);
   await hosts.close();
 });
+
+test('mtcp_connect: EADDRNOTAVAIL when no local port is free', async () => {
+  const hosts = await twoHosts();
+  try {
+    const c = hosts.client;
+    // Every candidate port reported in use, as when the ephemeral range is exhausted.
+    c.core.engine.ports.pick = () => -1;
+    const s = mtcp_socket(c, AF_INET, SOCK_STREAM, 0);
+    assert.equal(mtcp_connect(c, s, serverAddr(80), SOCKADDR_IN_SIZE), -1);
+    assert.equal(mtcp_errno(c), EADDRNOTAVAIL);
+  } finally {
+    await hosts.close();
+  }
+});
