@@ -98,6 +98,17 @@ export class StackProcess {
     }
   }
 
+  /** Waits for the program to exit on its own; after timeoutMs it is stopped (stop()) and timedOut is true. */
+  async finish(timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; timedOut: boolean }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+    const first = await Promise.race([this.exited, timeout]);
+    clearTimeout(timer);
+    if (first !== 'timeout') return { ...first, timedOut: false };
+    const r = await this.stop();
+    return { ...r, timedOut: true };
+  }
+
   /** SIGINT (the programs' ^C: print totals and exit), then SIGKILL after graceMs. */
   async stop(graceMs = 5_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     const pid = this.child.pid;

@@ -192,6 +192,7 @@ class Conn:
         self.ts_on = False
         self.ts_recent = 0
         self.synack = None
+        self.received = []  # every segment conn.recv() returned, in order
 
     def ip(self):
         return IP(dst=self.wire.target)
@@ -271,6 +272,7 @@ class Conn:
         seg = self.wire.recv(self.sport, timeout, match)
         if seg is not None:
             self.note(seg)
+            self.received.append(seg)
         return seg
 
     def wait_ack_of(self, seq_end, timeout, what):
