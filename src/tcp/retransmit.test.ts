@@ -156,3 +156,28 @@ test('slow start: each ACK of new data opens the window (initial window 10 segme
 `, { config: { ...cfg.config, cc: 'reno' } });
   assert.equal(h.conn!.cc.cwnd, 11000);
 });
+
+test('NewReno partial ACK: the retransmission stops at SND.MAX even when more data waits unsent', () => {
+  runScript(OPEN + `
+0.1   send 500
+0.1   > P. 1:501(500) ack 1 win 65535
+0.1   send 20000
+0.1   > . 501:1501(1000) ack 1 win 65535
+0.1   > . 1501:2501(1000) ack 1 win 65535
+0.1   > . 2501:3501(1000) ack 1 win 65535
+0.1   > . 3501:4501(1000) ack 1 win 65535
+0.1   > . 4501:5501(1000) ack 1 win 65535
+0.1   > . 5501:6501(1000) ack 1 win 65535
+0.1   > . 6501:7501(1000) ack 1 win 65535
+0.1   > . 7501:8501(1000) ack 1 win 65535
+0.1   > . 8501:9501(1000) ack 1 win 65535     # cwnd (10000) full; 500 usable bytes wait (SWS)
+0.2   < . 1:1(0) ack 1 win 60000
+0.2   > . 9501:10501(1000) ack 1 win 65535    # limited transmit
+0.2   < . 1:1(0) ack 1 win 60000
+0.2   > . 10501:11501(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1 win 60000
+0.2   > . 1:1001(1000) ack 1 win 65535
+0.3   < . 1:1(0) ack 11001 win 60000          # partial ACK in mid-segment: the hole is 11001..11501
+0.3   > . 11001:11501(500) ack 1 win 65535
+`, cfg);
+});
