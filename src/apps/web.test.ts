@@ -6,10 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
-import {
-  AF_INET, SOCK_STREAM, EAGAIN, EINPROGRESS, SOCKADDR_IN_SIZE, SockaddrIn, htons, inet_addr, mtcp_close,
-  mtcp_connect, mtcp_errno, mtcp_read, mtcp_socket, mtcp_write, type mctx_t,
-} from '../index.js';
+import type { mctx_t } from '../index.js';
+import { patternFile, rawExchange as rawTo, splitResponse } from './testing/raw-http.js';
 import { twoHosts } from '../api/testing/hosts.js';
 import { startEpserver } from './epserver.js';
 import { runEpwget } from './epwget.js';
@@ -17,57 +15,17 @@ import { parseTargetUrl } from './url.js';
 
 const BIG = 'rcvbuf = 262144\nsndbuf = 262144';
 
+function rawExchange(ctx: mctx_t, port: number, request: string, stopAfter = Infinity, timeoutMs = 30000): Promise<Buffer> {
+  return rawTo(ctx, '10.0.0.2', port, request, stopAfter, timeoutMs);
+}
+
 function makeWww(): { dir: string; big: Buffer } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtcp-www-'));
   fs.writeFileSync(path.join(dir, 'index.html'), '<h1>hello</h1>\n');
   fs.writeFileSync(path.join(dir, 'small.txt'), 'small file\n');
-  const big = Buffer.alloc(50 * 1024 * 1024);
-  for (let i = 0; i < big.length; i += 4) big.writeUInt32LE((i * 2654435761) >>> 0, i);
+  const big = patternFile(50 * 1024 * 1024);
   fs.writeFileSync(path.join(dir, 'big.bin'), big);
   return { dir, big };
-}
-
-/**
- * A curl-like raw exchange: connects to 10.0.0.2:port, writes `request`, and reads until the peer closes or
- * `stopAfter` bytes have arrived. Returns every byte received.
- */
-async function rawExchange(ctx: mctx_t, port: number, request: string, stopAfter = Infinity, timeoutMs = 30000): Promise<Buffer> {
-  const s = mtcp_socket(ctx, AF_INET, SOCK_STREAM, 0);
-  assert.ok(s >= 0);
-  const r = mtcp_connect(ctx, s, new SockaddrIn(AF_INET, htons(port), inet_addr('10.0.0.2')), SOCKADDR_IN_SIZE);
-  assert.equal(r, -1);
-  assert.equal(mtcp_errno(ctx), EINPROGRESS);
-  const req = Buffer.from(request, 'latin1');
-  let sent = 0;
-  const chunks: Buffer[] = [];
-  let got = 0;
-  const buf = new Uint8Array(65536);
-  const until = performance.now() + timeoutMs;
-  for (;;) {
-    if (performance.now() > until) throw new Error(`raw exchange timed out after ${got} bytes`);
-    if (sent < req.length) {
-      const n = mtcp_write(ctx, s, req.subarray(sent), req.length - sent);
-      if (n > 0) sent += n;
-    }
-    const n = mtcp_read(ctx, s, buf, buf.length);
-    if (n === 0) break;
-    if (n > 0) {
-      chunks.push(Buffer.from(buf.subarray(0, n)));
-      got += n;
-      if (got >= stopAfter) break;
-      continue;
-    }
-    assert.ok(mtcp_errno(ctx) === EAGAIN || mtcp_errno(ctx) === 107 /* ENOTCONN while connecting */, `errno ${mtcp_errno(ctx)}`);
-    await new Promise<void>((res) => setImmediate(res));
-  }
-  mtcp_close(ctx, s);
-  return Buffer.concat(chunks);
-}
-
-function splitResponse(raw: Buffer): { head: string; body: Buffer } {
-  const end = raw.indexOf('\r\n\r\n');
-  assert.ok(end > 0, 'no head end');
-  return { head: raw.subarray(0, end + 4).toString('latin1'), body: raw.subarray(end + 4) };
 }
 
 test('epserver answers curl-like requests byte-exact over the memory link', async () => {
