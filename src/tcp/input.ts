@@ -44,10 +44,13 @@ export function establish(e: TcpEngine, c: TcpConnection, ack: number, now: numb
   c.recover = c.iss;  // RFC 6582 §3.2 step 1: recover starts at the ISS
   c.highRxt = ack;
   const o = e.opts;
+  let sampled = false;
   if (c.tsOk && o.hasTimestamp && o.tsEcr !== 0) {
     const r = ((now + c.tsOffset) - o.tsEcr) | 0;
-    if (r >= 0) c.rtt.sample(r);
-  } else if (c.rttTiming && c.retries === 0) c.rtt.sample(now - c.rttStart);
+    if (r >= 0) { c.rtt.sample(r); sampled = true; }
+  } else if (c.rttTiming && c.retries === 0) { c.rtt.sample(now - c.rttStart); sampled = true; }
+  // RFC 6298 §5.7: the SYN (or SYN-ACK) timed out and no sample came: data starts with a 3 s RTO.
+  if (!sampled && c.retries > 0) c.rtt.restart(3000);
   c.rttTiming = false;
   c.retries = 0;
   e.wheel.cancel(c.rtxTimer);

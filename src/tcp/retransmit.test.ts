@@ -181,3 +181,16 @@ test('NewReno partial ACK: the retransmission stops at SND.MAX even when more da
 0.3   > . 11001:11501(500) ack 1 win 65535
 `, cfg);
 });
+
+test('RFC 6298 §5.7: after a SYN retransmission without an RTT sample, data starts with a 3 s RTO', () => {
+  runScript(`
+0     connect
+0     > S 0:0(0) win 65535 <...>
+1     > S 0:0(0) win 65535 <...>
+1.1   < S. 0:0(0) ack 1 win 60000 <mss 1000>
+1.1   > . 1:1(0) ack 1 win 65535
+1.1   send 100
+1.1   > P. 1:101(100) ack 1 win 65535
+4.1   > P. 1:101(100) ack 1 win 65535
+`, cfg);
+});
