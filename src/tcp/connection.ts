@@ -18,6 +18,11 @@ export const TIMER_IDLE = 3;    // keepalive, idle timeout, FIN_WAIT_2 and TIME_
 /** Most SACK scoreboard ranges kept by a sender (RFC 6675 §3); beyond it the lowest ones are kept. */
 export const SCOREBOARD_MAX = 16;
 
+/** Told when the application changes an option that needs timers or output (the engine). */
+export interface ConnectionObserver {
+  connectionOptionsChanged(c: TcpConnection): void;
+}
+
 export interface ConnectionOptions {
   rcvbuf?: number; sndbuf?: number; noDelay?: boolean; keepalive?: boolean;
 }
@@ -127,11 +132,12 @@ export class TcpConnection {
   shutRead: boolean;
   error: number;            // SO_ERROR, 0 none
   resetReceived: boolean;
-  noDelay: boolean;
-  keepalive: boolean;
-  keepaliveIdleMs: number;
-  keepaliveIntervalMs: number;
-  keepaliveProbes: number;
+  private noDelayOption: boolean;
+  private keepaliveOption: boolean;
+  private keepaliveIdleOption: number;
+  private keepaliveIntervalOption: number;
+  private keepaliveProbesOption: number;
+  private readonly observer: ConnectionObserver;
   lingerOn: boolean;
   lingerSeconds: number;
 
@@ -188,7 +194,8 @@ export class TcpConnection {
   freed: boolean;
 
   constructor(localIp: number, localPort: number, remoteIp: number, remotePort: number, hash: number,
-    sendBuffer: SendBuffer, receiveBuffer: ReceiveBuffer, rtt: RttEstimator, cc: CongestionControl) {
+    sendBuffer: SendBuffer, receiveBuffer: ReceiveBuffer, rtt: RttEstimator, cc: CongestionControl,
+    observer: ConnectionObserver) {
     this.state = TcpState.CLOSED;
     this.localIp = localIp;
     this.localPort = localPort;
@@ -236,11 +243,12 @@ export class TcpConnection {
     this.shutRead = false;
     this.error = 0;
     this.resetReceived = false;
-    this.noDelay = false;
-    this.keepalive = false;
-    this.keepaliveIdleMs = 0;
-    this.keepaliveIntervalMs = 0;
-    this.keepaliveProbes = 0;
+    this.noDelayOption = false;
+    this.keepaliveOption = false;
+    this.keepaliveIdleOption = 0;
+    this.keepaliveIntervalOption = 0;
+    this.keepaliveProbesOption = 0;
+    this.observer = observer;
     this.lingerOn = false;
     this.lingerSeconds = 0;
     this.rtxTimer = new Timer(this, TIMER_RTX);
@@ -286,6 +294,19 @@ export class TcpConnection {
     this.rstNeeded = false;
     this.freed = false;
   }
+
+  // Options the application may set at any time (TCP_NODELAY, SO_KEEPALIVE, TCP_KEEPIDLE/INTVL/CNT): the
+  // engine hears of each change, to flush what Nagle held or to (re)arm the keepalive timer.
+  get noDelay(): boolean { return this.noDelayOption; }
+  set noDelay(v: boolean) { const changed = v !== this.noDelayOption; this.noDelayOption = v; if (changed) this.observer.connectionOptionsChanged(this); }
+  get keepalive(): boolean { return this.keepaliveOption; }
+  set keepalive(v: boolean) { const changed = v !== this.keepaliveOption; this.keepaliveOption = v; if (changed) this.observer.connectionOptionsChanged(this); }
+  get keepaliveIdleMs(): number { return this.keepaliveIdleOption; }
+  set keepaliveIdleMs(v: number) { const changed = v !== this.keepaliveIdleOption; this.keepaliveIdleOption = v; if (changed) this.observer.connectionOptionsChanged(this); }
+  get keepaliveIntervalMs(): number { return this.keepaliveIntervalOption; }
+  set keepaliveIntervalMs(v: number) { const changed = v !== this.keepaliveIntervalOption; this.keepaliveIntervalOption = v; if (changed) this.observer.connectionOptionsChanged(this); }
+  get keepaliveProbes(): number { return this.keepaliveProbesOption; }
+  set keepaliveProbes(v: number) { const changed = v !== this.keepaliveProbesOption; this.keepaliveProbesOption = v; if (changed) this.observer.connectionOptionsChanged(this); }
 
   /** Data, end of file or an error is waiting for the application (EPOLLIN). */
   get readable(): boolean {

@@ -6,7 +6,7 @@ import { TcpView, TcpOptions, TCP_ACK, TCP_RST, TCP_SYN, TCP_FIN } from '../wire
 import { verifyTcpChecksum } from '../wire/checksum.js';
 import * as E from './errno.js';
 import { TcpConfig } from './config.js';
-import { TcpConnection, TcpListener, TcpState, TIMER_RTX, TIMER_DELACK, ConnectionOptions } from './connection.js';
+import { TcpConnection, TcpListener, TcpState, TIMER_RTX, TIMER_DELACK, ConnectionOptions, ConnectionObserver } from './connection.js';
 import { Timer, TimerWheel } from './timer-wheel.js';
 import { BufferPool } from './buffer-pool.js';
 import { SendBuffer } from './send-buffer.js';
@@ -33,7 +33,7 @@ export interface SegmentSink {
 /** Out-of-order ranges a receiver keeps per connection (and so at most this many SACK blocks to choose from). */
 const RECEIVE_MAX_RANGES = 16;
 
-export class TcpEngine {
+export class TcpEngine implements ConnectionObserver {
   readonly config: TcpConfig;
   readonly sink: SegmentSink;
   readonly counters: TcpCounters;
@@ -346,7 +346,7 @@ export class TcpEngine {
       new SendBuffer(this.pool(this.sendPools, sndbuf)),
       new ReceiveBuffer(this.pool(this.receivePools, rcvbuf), RECEIVE_MAX_RANGES),
       new RttEstimator(cfg.rtoMinMs, cfg.rtoMaxMs, cfg.rtoInitialMs),
-      createCongestionControl(cfg.cc, cfg.mss, now));
+      createCongestionControl(cfg.cc, cfg.mss, now), this);
     c.keepaliveIdleMs = cfg.keepaliveIdleMs;
     c.keepaliveIntervalMs = cfg.keepaliveIntervalMs;
     c.keepaliveProbes = cfg.keepaliveProbes;
@@ -598,21 +598,28 @@ export class TcpEngine {
     else if (s === TcpState.TIME_WAIT && c.timeWaitUntil <= now) this.freeConnection(c);
   }
 
+  /** A connection option changed (setter on TcpConnection): flush what Nagle held, re-arm keepalive. */
+  connectionOptionsChanged(c: TcpConnection): void {
+    if (c.freed) return;
+    const s = c.state;
+    if (s === TcpState.SYN_SENT || s === TcpState.SYN_RECEIVED || s === TcpState.CLOSED) return;
+    if (c.noDelay) this.queueOutput(c);
+    armIdleTimer(this, c, this.now);
+  }
+
   /** TCP_NODELAY: turning it on sends what Nagle held back. */
   setNoDelay(c: TcpConnection, on: boolean, now: number): void {
     this.now = now;
     c.noDelay = on;
-    if (on) this.queueOutput(c);
   }
 
   /** SO_KEEPALIVE with TCP_KEEPIDLE / TCP_KEEPINTVL / TCP_KEEPCNT (values <= 0 keep the current ones). */
   setKeepalive(c: TcpConnection, on: boolean, idleMs: number, intervalMs: number, probes: number, now: number): void {
     this.now = now;
-    c.keepalive = on;
     if (idleMs > 0) c.keepaliveIdleMs = idleMs;
     if (intervalMs > 0) c.keepaliveIntervalMs = intervalMs;
     if (probes > 0) c.keepaliveProbes = probes;
-    if (!c.freed && c.state !== TcpState.SYN_SENT && c.state !== TcpState.SYN_RECEIVED && c.state !== TcpState.CLOSED) armIdleTimer(this, c, now);
+    c.keepalive = on;
   }
 
   abort(c: TcpConnection, now: number): void {

@@ -53,3 +53,17 @@ test('idle timeout (tcp_timeout): an idle ESTABLISHED connection ends with ETIME
 +0    counter idleTimeouts = 1
 `, { config: { idleTimeoutMs: 30000 } });
 });
+
+test('keepalive switched on through the connection fields (as the API layer does) arms the timer', () => {
+  const h = runScript(OPEN, { config: { idleTimeoutMs: -1 } });
+  const c = h.conn!;
+  c.keepaliveIdleMs = 5000;
+  c.keepaliveIntervalMs = 1000;
+  c.keepaliveProbes = 1;
+  c.keepalive = true;
+  h.run(`
+5     > . 0:0(0) ack 1 win 8192
+6     > R. 1:1(0) ack 1 win 0
+6     error ETIMEDOUT
+`);
+});

@@ -40,7 +40,7 @@ test('TCP_NODELAY sends small segments at once, and setting it flushes what Nagl
 0.1   > P. 1:11(10) ack 1 win 8192
 0.1   send 10
 0.15  set nodelay 1
-0.15  > P. 11:21(10) ack 1 win 8192
+0.1   > P. 11:21(10) ack 1 win 8192
 0.15  send 10
 0.15  > P. 21:31(10) ack 1 win 8192
 `);
@@ -63,4 +63,16 @@ test('delayed ACK rides on data sent before it expires', () => {
 0.21  > P. 1:51(50) ack 101 win 8092
 0.3   state ESTABLISHED                       # no separate ACK later
 `, { config: { delayedAckMs: 100 } });
+});
+
+test('TCP_NODELAY set through the connection field flushes what Nagle held', () => {
+  const h = runScript(OPEN + `
+0.1   send 10
+0.1   > P. 1:11(10) ack 1 win 8192
+0.1   send 10
+`);
+  h.conn!.noDelay = true;
+  h.run(`
+0.1   > P. 11:21(10) ack 1 win 8192
+`);
 });
