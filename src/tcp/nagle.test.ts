@@ -40,7 +40,7 @@ test('TCP_NODELAY sends small segments at once, and setting it flushes what Nagl
 0.1   > P. 1:11(10) ack 1 win 8192
 0.1   send 10
 0.15  set nodelay 1
-0.1   > P. 11:21(10) ack 1 win 8192
+0.15  > P. 11:21(10) ack 1 win 8192
 0.15  send 10
 0.15  > P. 21:31(10) ack 1 win 8192
 `);
