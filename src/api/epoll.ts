@@ -8,7 +8,7 @@ import {
   MTCP_EPOLLERR, MTCP_EPOLLET, MTCP_EPOLLHUP, MTCP_EPOLLONESHOT, MTCP_EPOLL_CTL_ADD, MTCP_EPOLL_CTL_DEL,
   MTCP_EPOLL_CTL_MOD,
 } from './constants.js';
-import { EEXIST, EINVAL, ENOENT } from './errno.js';
+import { EEXIST, EFAULT, EINVAL, ENOENT } from './errno.js';
 
 /** mtcp_epoll_data_t. C has a union; here each field is kept and copied as a whole. */
 export class MtcpEpollData {
@@ -46,6 +46,13 @@ function copyData(to: MtcpEpollData, from: MtcpEpollData): void {
   to.sockid = from.sockid;
   to.u32 = from.u32;
   to.u64 = from.u64;
+}
+
+/** True if `event` has the shape of a struct mtcp_epoll_event (C would fault otherwise). */
+export function isEpollEvent(event: unknown): event is MtcpEpollEvent {
+  if (typeof event !== 'object' || event === null) return false;
+  const e = event as MtcpEpollEvent;
+  return typeof e.events === 'number' && typeof e.data === 'object' && e.data !== null;
 }
 
 /** Anything an epoll instance can watch: a socket of the context. */
@@ -142,6 +149,7 @@ export class EpollInstance {
    */
   ctl(op: number, target: Pollable, event: MtcpEpollEvent | null | undefined): number {
     const existing = this.entryOf(target);
+    if (event && !isEpollEvent(event)) return -EFAULT;
     if (op === MTCP_EPOLL_CTL_ADD) {
       if (!event) return -EINVAL;
       if (existing !== undefined) return -EEXIST;
@@ -225,7 +233,7 @@ export class EpollInstance {
       const ready = (e.target.pollMask() & e.events) >>> 0;
       if (ready !== 0) {
         let out = events[n];
-        if (out === undefined) out = events[n] = new MtcpEpollEvent();
+        if (!isEpollEvent(out)) out = events[n] = new MtcpEpollEvent();
         out.events = ready;
         copyData(out.data, e.data);
         n++;

@@ -141,7 +141,7 @@ export async function mtcp_destroy(): Promise<void> {
 
 /** mtcp_getconf(conf): copies the configuration (with mtcp_setconf changes) into `conf`; 0, or -1 (EINVAL) if null. */
 export function mtcp_getconf(conf: MtcpConf | null): number {
-  if (!conf) return setProcessErrno(EINVAL);
+  if (!conf || typeof conf !== 'object') return setProcessErrno(EINVAL);
   defaultsConf(conf);
   const c = state.config;
   const o = state.overrides;
@@ -171,7 +171,7 @@ export function mtcp_getconf(conf: MtcpConf | null): number {
  * is null.
  */
 export function mtcp_setconf(conf: MtcpConf | null): number {
-  if (!conf) return setProcessErrno(EINVAL);
+  if (!conf || typeof conf !== 'object') return setProcessErrno(EINVAL);
   const o = state.overrides;
   if (conf.num_cores > 0) state.numCores = Math.trunc(conf.num_cores);
   if (conf.max_concurrency > 0) o.maxConcurrency = Math.trunc(conf.max_concurrency);
@@ -376,7 +376,7 @@ export function mtcp_init_rss(mctx: mctx_t, saddr_base: number, num_addr: number
 export function mtcp_pipe(mctx: mctx_t, pipeid: number[]): number {
   const ctx = checkContext(mctx);
   if (ctx === null) return -1;
-  if (!Array.isArray(pipeid)) return fail(ctx, EFAULT);
+  if (!Array.isArray(pipeid) || Object.isFrozen(pipeid)) return fail(ctx, EFAULT);
   if (ctx.sockets.capacity - ctx.sockets.used < 2) return fail(ctx, ENFILE);
   const pipe = new Pipe();
   const r = ctx.sockets.allocate((i) => {

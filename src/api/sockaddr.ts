@@ -63,3 +63,11 @@ export function fillSockaddr(addr: SockaddrIn | null | undefined, len: Socklen |
   }
   if (len) len.value = SOCKADDR_IN_SIZE;
 }
+
+/** True if `addr` has the shape of a struct sockaddr_in (numeric fields, an in_addr object): C would fault else. */
+export function isSockaddrIn(addr: unknown): addr is SockaddrIn {
+  if (typeof addr !== 'object' || addr === null) return false;
+  const a = addr as SockaddrIn;
+  return typeof a.sin_family === 'number' && typeof a.sin_port === 'number' && typeof a.sin_addr === 'object' &&
+    a.sin_addr !== null && typeof a.sin_addr.s_addr === 'number';
+}

@@ -14,7 +14,7 @@ import { checkContext, fail, type MtcpContext, type mctx_t } from './context.js'
 import { detachPollable } from './epoll.js';
 import { MtcpSocket } from './socket.js';
 import { htonl, htons, ntohl, ntohs } from './byte-order.js';
-import type { SockaddrIn, Socklen } from './sockaddr.js';
+import { isSockaddrIn, type SockaddrIn, type Socklen } from './sockaddr.js';
 import { TcpState, type TcpConnection } from '../tcp/connection.js';
 import { applyOptionsToConnection } from './sockopt.js';
 
@@ -63,7 +63,7 @@ function checkOutLength(ctx: MtcpContext, addr: SockaddrIn | null | undefined, a
     ctx.errno = EINVAL;
     return false;
   }
-  if (!addr && addrlen.value > 0) {
+  if (addrlen.value > 0 && !isSockaddrIn(addr)) {
     ctx.errno = EFAULT;
     return false;
   }
@@ -111,6 +111,7 @@ export function mtcp_bind(mctx: mctx_t, sockid: number, addr: SockaddrIn | null,
   const s = streamOf(ctx, sockid);
   if (s === null) return -1;
   if (!addr) return fail(ctx, EINVAL);
+  if (!isSockaddrIn(addr)) return fail(ctx, EFAULT);
   if (s.bound || s.conn !== null || s.kind === MTCP_SOCK_LISTENER) return fail(ctx, EINVAL);
   if (addr.sin_family !== AF_INET || !(addrlen >= SOCKADDR_IN_SIZE)) return fail(ctx, EINVAL);
   const ip = ntohl(addr.sin_addr.s_addr);
@@ -175,7 +176,8 @@ export function mtcp_accept(mctx: mctx_t, sockid: number, addr: SockaddrIn | nul
   const s = streamOf(ctx, sockid);
   if (s === null) return -1;
   if (s.kind !== MTCP_SOCK_LISTENER || s.listener === null) return fail(ctx, EINVAL);
-  if (addr && !addrlen) return fail(ctx, EFAULT);
+  if (addr && (!addrlen || !isSockaddrIn(addr))) return fail(ctx, EFAULT);
+  if (addrlen && typeof addrlen !== 'object') return fail(ctx, EFAULT);
   if (addrlen && (!Number.isInteger(addrlen.value) || addrlen.value < 0)) return fail(ctx, EINVAL);
   if (ctx.sockets.used >= ctx.sockets.capacity) return fail(ctx, ENFILE);
   const c = ctx.core.engine.accept(s.listener);
@@ -219,7 +221,7 @@ export function mtcp_connect(mctx: mctx_t, sockid: number, addr: SockaddrIn | nu
   const s = socketOf(ctx, sockid);
   if (s === null) return -1;
   if (s.kind !== MTCP_SOCK_STREAM) return fail(ctx, ENOTSOCK);
-  if (!addr) return fail(ctx, EFAULT);
+  if (!isSockaddrIn(addr)) return fail(ctx, EFAULT);
   if (addr.sin_family !== AF_INET || !(addrlen >= SOCKADDR_IN_SIZE)) return fail(ctx, EAFNOSUPPORT);
   const old = s.conn;
   if (old !== null) {

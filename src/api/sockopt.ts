@@ -150,7 +150,9 @@ export function mtcp_getsockopt(mctx: mctx_t, sockid: number, level: number, opt
   if (ctx === null) return -1;
   const s = streamOrListener(ctx, sockid);
   if (s === null) return -1;
-  if (!optval || !optlen || typeof optlen.value !== 'number') return fail(ctx, EFAULT);
+  if (!optval || typeof optval !== 'object' || !optlen || typeof optlen !== 'object' || typeof optlen.value !== 'number') {
+    return fail(ctx, EFAULT);
+  }
   const o = s.options;
   const c = s.conn;
   const t = ctx.core.tcpConfig;
