@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCurlTransfer, parseIperf3Json, parseWrk } from './tap-parse.js';
+import { parseIperf3Json, parseWrk } from './tap-parse.js';
 
 // Output of `wrk -t1 -c64 -d3s` (wrk 4.1.0) against epserver over a TAP.
 const WRK_CLEAN = `Running 3s test @ http://10.77.2.2/index.html
@@ -55,12 +55,4 @@ test('iperf3 -J errors and broken output throw', () => {
   assert.throws(() => parseIperf3Json(refused), /^Error: iperf3: unable to connect to server: Connection refused$/);
   assert.throws(() => parseIperf3Json('{"end": {}}'), /no end.sum_received/);
   assert.throws(() => parseIperf3Json('iperf3: error - bad'), /not JSON/);
-});
-
-test('curl -w line: Gbit/s over the body time, also after --max-time', () => {
-  // 250,000,000 bytes between the first byte (0.5 s) and the end (2.5 s): 1 Gbit/s.
-  assert.deepEqual(parseCurlTransfer('200 250000000 0.500000 2.500000\n'), { status: 200, bytes: 250000000, bitsPerSecond: 1e9 });
-  assert.deepEqual(parseCurlTransfer('progress noise\n404 0 0.001 0.002\n'), { status: 404, bytes: 0, bitsPerSecond: 0 });
-  assert.throws(() => parseCurlTransfer('000 0 0.000000 0.000000\n'), /no measurable time/);
-  assert.throws(() => parseCurlTransfer(''), /unexpected -w output/);
 });

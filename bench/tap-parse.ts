@@ -1,4 +1,4 @@
-// Parsers for the output of the kernel-side measuring tools the TAP suite runs: wrk, iperf3 -J and curl -w.
+// Parsers for the output of the kernel-side measuring tools the TAP suite runs: wrk and iperf3 -J.
 // Pure functions, so the suite's arithmetic is tested without root.
 
 export interface WrkResult {
@@ -62,28 +62,4 @@ export function parseIperf3Json(text: string): Iperf3Result {
     receivedBytes: recv.bytes ?? 0,
     retransmits: sent.retransmits ?? 0,
   };
-}
-
-/** The curl `-w` format the suite uses; parseCurlTransfer reads what it prints. */
-export const CURL_WRITE_OUT = '%{http_code} %{size_download} %{time_starttransfer} %{time_total}\\n';
-
-export interface CurlTransfer {
-  status: number;
-  bytes: number;
-  /** Body bytes over the time from the first response byte to the end, in bits per second. */
-  bitsPerSecond: number;
-}
-
-/**
- * Reads curl's `-w CURL_WRITE_OUT` line (the last non-empty line of stdout). A run cut by --max-time (exit
- * 28) still prints it; that is how the suite bounds a bulk transfer in time.
- */
-export function parseCurlTransfer(text: string): CurlTransfer {
-  const lines = text.trim().split('\n');
-  const m = /^(\d{3}) (\d+) ([\d.]+) ([\d.]+)$/.exec(lines[lines.length - 1]!.trim());
-  if (m === null) throw new Error(`curl: unexpected -w output: ${text.trim().slice(0, 200)}`);
-  const bytes = Number(m[2]);
-  const body = Number(m[4]) - Number(m[3]);
-  if (!(body > 0)) throw new Error(`curl: transfer of ${bytes} bytes took no measurable time`);
-  return { status: Number(m[1]), bytes, bitsPerSecond: (bytes * 8) / body };
 }

@@ -37,8 +37,10 @@ test('one short run of every figure, leaving no namespace behind (root)', async 
   assert.deepEqual(records.map((r) => r.name), [
     'HTTP req/s, epserver over TAP',
     'HTTP req/s, epserver over TAP + vnet_hdr',
-    'bulk Gbit/s over TAP',
-    'bulk Gbit/s over TAP + vnet_hdr (TSO)',
+    'bulk send Gbit/s over TAP',
+    'bulk send Gbit/s over TAP + vnet_hdr (TSO)',
+    'bulk receive Gbit/s over TAP',
+    'bulk receive Gbit/s over TAP + vnet_hdr',
   ]);
   for (const r of records) {
     assert.doesNotMatch(r.note, /failed/, `${r.name}: ${r.note}\n${lines.join('\n')}`);

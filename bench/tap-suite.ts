@@ -1,14 +1,14 @@
-// TAP benchmarks against the Linux kernel (root only). Four figures, each the median of `runs` runs:
+// TAP benchmarks against the Linux kernel (root only). Six figures, each the median of `runs` runs:
 //   1. HTTP requests/s measured by `wrk -t1 -c64 -dS`: epserver on mtcp-ts over a TAP, against Node's `http`
 //      server on the kernel, reached over a veth pair between two network namespaces;
 //   2. the same with `vnet_hdr = 1` (checksum offload, TSO) on the TAP;
-//   3. bulk Gbit/s on one connection, mtcp-ts sending over the TAP (epserver streams a file, curl in the
-//      kernel receives it), against kernel-to-kernel `iperf3` over the veth pair;
-//   4. the same with `vnet_hdr = 1`.
+//   3. bulk Gbit/s on one connection, mtcp-ts sending over the TAP (bench/tap-bulk.ts) to a kernel sink (socat),
+//      against kernel-to-kernel `iperf3` over the veth pair;  4. the same with `vnet_hdr = 1`;
+//   5. bulk Gbit/s, mtcp-ts receiving from a kernel source (socat), against the same iperf3;  6. with vnet_hdr.
 // Only 10.77.x.x addresses inside namespaces made here; every namespace (and with it the veths and TAPs) is
-// deleted afterwards, also on failure or ^C (src/testing/netns.ts). Servers run pinned to CPU 1, the measuring
-// client to CPU 0 (when taskset exists and there are two CPUs). Method and figures: docs/benchmarks-tap.md.
-// Run: node dist/bench/tap-suite.js [--seconds 5] [--runs 3]   (from the repo root, as root, addon built)
+// deleted afterwards, also on failure or ^C (src/testing/netns.ts). Servers and our stack run pinned to CPU 1, the
+// kernel-side client to CPU 0 (when taskset exists and there are two CPUs). Method and figures:
+// docs/benchmarks-tap.md.  Run: node dist/bench/tap-suite.js [--seconds 5] [--runs 3]  (repo root, root, addon built)
 
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,13 +18,13 @@ import { fileURLToPath } from 'node:url';
 import { tapAvailable } from '../src/link/tap.js';
 import { withNetns, type TestNetns } from '../src/testing/netns.js';
 import { formatTable, formatValue, makeRecord, type FigureRecord } from './results.js';
-import { CURL_WRITE_OUT, parseCurlTransfer, parseIperf3Json, parseWrk } from './tap-parse.js';
+import { parseIperf3Json, parseWrk } from './tap-parse.js';
 
 /** The record type of the whole bench suite (bench/results.ts). */
 export type BenchRecord = FigureRecord;
 
 export interface TapBenchOptions {
-  /** Length of one measured run (wrk -d, iperf3 -t, curl --max-time), seconds. Default 5. */
+  /** Length of one measured run (wrk -d, iperf3 -t, the bulk transfers), seconds. Default 5. */
   seconds?: number;
   /** Runs per figure; the figure is their median. Default 3. */
   runs?: number;
@@ -36,6 +36,7 @@ export interface TapBenchOptions {
 
 const EPSERVER = fileURLToPath(new URL('../src/cli/epserver.js', import.meta.url));
 const HTTP_SERVER = fileURLToPath(new URL('./tap-http-server.js', import.meta.url));
+const TAP_BULK = fileURLToPath(new URL('./tap-bulk.js', import.meta.url));
 
 const VETH_SERVER_IP = '10.77.1.1';
 const VETH_CLIENT_IP = '10.77.1.2';
@@ -45,10 +46,8 @@ const TAP_IFNAME = 'mtbtap0';
 /** The small file wrk fetches (the bodies are all the same size, like a static site's page). */
 const PAGE = '/index.html';
 const PAGE_BYTES = 1024;
-/** A sparse file far larger than any timed transfer moves, so curl's --max-time always ends the run. */
-const BULK = '/bulk.bin';
-const BULK_BYTES = 64 * 2 ** 30;
 const IPERF_PORT = 5201;
+const BULK_PORT = 5001;
 
 /** Why the suite cannot run here, or null when it can. */
 export function tapSuiteUnavailable(): string | null {
@@ -56,8 +55,9 @@ export function tapSuiteUnavailable(): string | null {
   if (process.getuid?.() !== 0) return 'the TAP benchmarks need root (network namespaces, /dev/net/tun)';
   const tap = tapAvailable();
   if (!tap.ok) return `TAP unavailable: ${tap.reason}`;
-  for (const tool of ['ip', 'wrk', 'iperf3', 'curl']) {
-    if (!hasCommand(tool)) return `\`${tool}\` is not installed (apt-get install ${tool === 'ip' ? 'iproute2' : tool})`;
+  for (const tool of ['ip', 'wrk', 'iperf3', 'curl', 'socat', 'ss', 'timeout']) {
+    const pkg = tool === 'ip' || tool === 'ss' ? 'iproute2' : tool === 'timeout' ? 'coreutils' : tool;
+    if (!hasCommand(tool)) return `\`${tool}\` is not installed (apt-get install ${pkg})`;
   }
   if (!fs.existsSync(EPSERVER)) return `${EPSERVER} is missing: build first (npm run build)`;
   return null;
@@ -76,23 +76,35 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+interface Started {
+  child: ChildProcess;
+  /** The last 4 KiB of its stdout and stderr. */
+  output(): string;
+  /** Resolves when it has exited. */
+  exited: Promise<void>;
+}
+
 /**
- * Starts `argv` in `ns` (own process group, killed when the namespace is destroyed) and resolves once a line of
- * its stdout matches `ready`. Keeps the last 4 KiB of output for error messages.
+ * Starts `argv` in `ns` (own process group, killed when the namespace is destroyed) and resolves once its stdout
+ * matches `ready`.
  */
-function startServer(ns: TestNetns, argv: string[], ready: RegExp, timeoutMs: number): Promise<ChildProcess> {
-  const child = ns.exec(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+function startProcess(ns: TestNetns, argv: string[], ready: RegExp, timeoutMs: number): Promise<Started> {
+  const child = ns.exec(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
   let tail = '';
+  let out = '';
   const keep = (s: string): void => {
     tail = (tail + s).slice(-4096);
   };
+  const exited = new Promise<void>((r) => child.once('close', () => r()));
+  const started: Started = { child, output: () => tail, exited };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${argv.join(' ')}: not ready within ${timeoutMs} ms: ${tail.trim()}`)), timeoutMs);
     child.stdout!.setEncoding('utf8').on('data', (s: string) => {
       keep(s);
-      if (ready.test(tail)) {
+      out = (out + s).slice(-4096);
+      if (ready.test(out)) {
         clearTimeout(timer);
-        resolve(child);
+        resolve(started);
       }
     });
     child.stderr!.setEncoding('utf8').on('data', keep);
@@ -105,6 +117,30 @@ function startServer(ns: TestNetns, argv: string[], ready: RegExp, timeoutMs: nu
       reject(err);
     });
   });
+}
+
+/** Kills the process group of `p` and waits (at most 5 s) until it has exited, so its TAP is gone. */
+async function stopProcess(p: Started): Promise<void> {
+  if (p.child.exitCode === null && p.child.signalCode === null && p.child.pid !== undefined) {
+    try {
+      process.kill(-p.child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  await Promise.race([p.exited, sleep(5000)]);
+}
+
+/** Waits for `p` to exit by itself within `ms`; kills it and throws otherwise. */
+async function awaitExit(p: Started, ms: number, what: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), ms)));
+  const timedOut = await Promise.race([p.exited.then(() => false), late]);
+  clearTimeout(timer);
+  if (timedOut) {
+    await stopProcess(p);
+    throw new Error(`${what} did not end within ${ms} ms: ${p.output().trim()}`);
+  }
 }
 
 /** Polls `url` from `ns` (at most 40 tries, 1 s each) until it answers 200. */
@@ -148,19 +184,30 @@ async function withVethPair<T>(body: (server: TestNetns, client: TestNetns) => P
   }));
 }
 
-/** One namespace running epserver on a TAP (our stack 10.77.2.2, the kernel side 10.77.2.1/24). */
-async function withTapEpserver<T>(dir: string, vnetHdr: boolean, body: (ns: TestNetns) => Promise<T>): Promise<T> {
+/** One namespace for the TAP runs; `conf` is the mtcp.conf (io = tap) the processes use. */
+async function withTapNetns<T>(dir: string, vnetHdr: boolean, body: (ns: TestNetns, conf: string) => Promise<T>): Promise<T> {
   const conf = path.join(dir, vnetHdr ? 'tap-vnet.conf' : 'tap.conf');
   fs.writeFileSync(conf, tapConfig(vnetHdr));
   return withNetns('mtbtap', async (ns) => {
     disableIpv6(ns);
-    await startServer(ns, [...pinned(1), process.execPath, EPSERVER, '-p', path.join(dir, 'www'), '-f', conf],
-      /epserver: serving/, 20_000);
+    return body(ns, conf);
+  });
+}
+
+/**
+ * Starts a process of ours that opens the TAP (the device appears with it and vanishes when it exits), and once
+ * it says `ready`, gives the kernel side of the TAP 10.77.2.1/24.
+ */
+async function startOnTap(ns: TestNetns, argv: string[], ready: RegExp): Promise<Started> {
+  const p = await startProcess(ns, [...pinned(1), process.execPath, ...argv], ready, 20_000);
+  try {
     ns.ip('addr', 'add', `${TAP_KERNEL_IP}/24`, 'dev', TAP_IFNAME);
     ns.ip('link', 'set', TAP_IFNAME, 'up');
-    await waitForHttp(ns, `http://${TAP_STACK_IP}${PAGE}`);
-    return body(ns);
-  });
+  } catch (e) {
+    await stopProcess(p);
+    throw e;
+  }
+  return p;
 }
 
 /** The mtcp.conf of the TAP runs (config/apps/tap-server.conf with our names and addresses). */
@@ -182,19 +229,13 @@ export function tapConfig(vnetHdr: boolean): string {
   ].join('\n');
 }
 
-/** The served folder: a 1 KiB page and a sparse 64 GiB file for the bulk runs. */
+/** The served folder: one 1 KiB page. */
 function makeWww(dir: string): void {
   const www = path.join(dir, 'www');
   fs.mkdirSync(www);
   const page = Buffer.alloc(PAGE_BYTES);
   for (let i = 0; i < PAGE_BYTES; i++) page[i] = i % 64 === 63 ? 0x0a : 0x61 + (i % 26);
   fs.writeFileSync(path.join(www, PAGE.slice(1)), page);
-  const fd = fs.openSync(path.join(www, BULK.slice(1)), 'w');
-  try {
-    fs.ftruncateSync(fd, BULK_BYTES);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 interface Measured {
@@ -218,19 +259,46 @@ async function measureWrk(client: TestNetns, url: string, o: Required<Omit<TapBe
   return m;
 }
 
-/** `runs` single-connection downloads of the bulk file, each cut by --max-time; Gbit/s of each. */
-async function measureCurl(client: TestNetns, url: string, o: Required<Omit<TapBenchOptions, 'log'>>, log: (s: string) => void): Promise<Measured> {
-  const cmd = (s: number): string => `${pinned(0).join(' ')} curl -s -o /dev/null --max-time ${s} -w '${CURL_WRITE_OUT}' ${url}`.trim();
-  await client.run(cmd(1), 15_000);
+/**
+ * `runs` single-connection transfers between our stack (bench/tap-bulk.js, one process per run) and socat on the
+ * kernel side of the TAP; Gbit/s of each as our side timed it. send: from our first write to the sink's FIN
+ * (sent once the sink has read everything); recv: from our first byte read to the source's FIN.
+ */
+async function measureTapBulk(ns: TestNetns, conf: string, mode: 'send' | 'recv', o: Required<Omit<TapBenchOptions, 'log'>>, log: (s: string) => void): Promise<Measured> {
   const m: Measured = { runs: [], notes: [] };
+  const pin = pinned(0).join(' ');
   for (let i = 0; i < o.runs; i++) {
-    const r = await client.run(cmd(o.seconds), (o.seconds + 15) * 1000);
-    // 28 = cut by --max-time, which is the normal end of a run here.
-    if (r.code !== 28 && r.code !== 0) m.notes.push(`run ${i + 1}: curl exit ${r.code}`);
-    const t = parseCurlTransfer(r.stdout);
-    if (t.status !== 200) throw new Error(`${url}: status ${t.status}`);
-    log(`  ${cmd(o.seconds)}: ${(t.bitsPerSecond / 1e9).toFixed(2)} Gbit/s (${t.bytes} bytes)`);
-    m.runs.push(t.bitsPerSecond / 1e9);
+    const argv = mode === 'send'
+      ? [TAP_BULK, 'send', conf, TAP_KERNEL_IP, String(BULK_PORT), String(o.seconds)]
+      : [TAP_BULK, 'recv', conf, String(BULK_PORT)];
+    const p = await startOnTap(ns, argv, /^ready$/m);
+    let kernelCmd: string;
+    let sinkBytes = -1;
+    try {
+      if (mode === 'send') {
+        kernelCmd = `${pin} socat -u TCP-LISTEN:${BULK_PORT},bind=${TAP_KERNEL_IP},reuseaddr STDOUT | wc -c`.trim();
+        const sink = ns.run(kernelCmd, (o.seconds + 40) * 1000);
+        await waitForListener(ns, BULK_PORT);
+        p.child.stdin!.write('go\n');
+        await awaitExit(p, (o.seconds + 35) * 1000, 'tap-bulk send');
+        const r = await sink;
+        sinkBytes = Number(r.stdout.trim());
+      } else {
+        kernelCmd = `${pin} timeout ${o.seconds} socat -u -b 65536 OPEN:/dev/zero TCP:${TAP_STACK_IP}:${BULK_PORT}`.trim();
+        const r = await ns.run(kernelCmd, (o.seconds + 10) * 1000);
+        if (r.code !== 124) throw new Error(`${kernelCmd}: exit ${r.code}: ${r.stderr.trim()}`); // 124: ended by timeout
+        await awaitExit(p, 35_000, 'tap-bulk recv');
+      }
+    } finally {
+      await stopProcess(p);
+    }
+    if (p.child.exitCode !== 0) throw new Error(`tap-bulk ${mode} exited ${p.child.exitCode ?? p.child.signalCode}: ${p.output().trim()}`);
+    const last = p.output().trim().split('\n').pop()!;
+    const res = JSON.parse(last) as { bytes: number; seconds: number };
+    if (mode === 'send' && sinkBytes !== res.bytes) m.notes.push(`run ${i + 1}: sent ${res.bytes} bytes, the kernel sink counted ${sinkBytes}`);
+    const gbps = (res.bytes * 8) / res.seconds / 1e9;
+    log(`  tap-bulk ${mode} | ${kernelCmd}: ${gbps.toFixed(2)} Gbit/s (${res.bytes} bytes in ${res.seconds.toFixed(2)} s)`);
+    m.runs.push(gbps);
   }
   return m;
 }
@@ -268,7 +336,7 @@ function record(name: string, unit: string, ours: Measured, kernel: Measured, me
 }
 
 /**
- * Runs the four figures. Returns no records (and logs why) when not root, TAP is unavailable or a tool is
+ * Runs the six figures. Returns no records (and logs why) when not root, TAP is unavailable or a tool is
  * missing. A figure that fails keeps its record with null values and the reason in `note`.
  */
 export async function runTapBenchmarks(options: TapBenchOptions = {}): Promise<BenchRecord[]> {
@@ -288,37 +356,47 @@ export async function runTapBenchmarks(options: TapBenchOptions = {}): Promise<B
     log('tap-suite: kernel baselines over a veth pair (Node http, iperf3)');
     const kernel = await withVethPair(async (server, client) => {
       const http = await attempt('Node http over veth', log, async () => {
-        await startServer(server, [...pinned(1), process.execPath, HTTP_SERVER, www, VETH_SERVER_IP, '80'], /^ready /m, 10_000);
+        await startProcess(server, [...pinned(1), process.execPath, HTTP_SERVER, www, VETH_SERVER_IP, '80'], /^ready /m, 10_000);
         await waitForHttp(client, `http://${VETH_SERVER_IP}${PAGE}`);
         return measureWrk(client, `http://${VETH_SERVER_IP}${PAGE}`, o, log);
       });
       const bulk = await attempt('iperf3 over veth', log, () => measureIperf3(server, client, o, log));
       return { http, bulk };
     });
-    const tap: Array<{ http: Measured; bulk: Measured }> = [];
+    const tap: Array<{ http: Measured; send: Measured; recv: Measured }> = [];
     for (const vnetHdr of [false, true]) {
-      log(`tap-suite: epserver on mtcp-ts over a TAP${vnetHdr ? ' with vnet_hdr' : ''}`);
+      const v = vnetHdr ? ' + vnet_hdr' : '';
+      log(`tap-suite: mtcp-ts over a TAP${v}`);
       const none: Measured = { runs: [], notes: [] };
-      let http = none;
-      let bulk = none;
-      const started = await attempt(`epserver over TAP${vnetHdr ? ' + vnet_hdr' : ''}`, log, () => withTapEpserver(dir, vnetHdr, async (ns) => {
-        http = await attempt('wrk against epserver', log, () => measureWrk(ns, `http://${TAP_STACK_IP}${PAGE}`, o, log));
-        bulk = await attempt('curl bulk from epserver', log, () => measureCurl(ns, `http://${TAP_STACK_IP}${BULK}`, o, log));
+      let figures = { http: none, send: none, recv: none };
+      const setup = await attempt(`TAP namespace${v}`, log, () => withTapNetns(dir, vnetHdr, async (ns, conf) => {
+        const http = await attempt(`epserver over TAP${v}`, log, async () => {
+          const ep = await startOnTap(ns, [EPSERVER, '-p', www, '-f', conf], /epserver: serving/);
+          try {
+            await waitForHttp(ns, `http://${TAP_STACK_IP}${PAGE}`);
+            return await measureWrk(ns, `http://${TAP_STACK_IP}${PAGE}`, o, log);
+          } finally {
+            await stopProcess(ep);
+          }
+        });
+        const send = await attempt(`bulk send over TAP${v}`, log, () => measureTapBulk(ns, conf, 'send', o, log));
+        const recv = await attempt(`bulk receive over TAP${v}`, log, () => measureTapBulk(ns, conf, 'recv', o, log));
+        figures = { http, send, recv };
         return none;
       }));
-      if (started.notes.length > 0) {
-        http = started;
-        bulk = started;
-      }
-      tap.push({ http, bulk });
+      if (setup.notes.length > 0) figures = { http: setup, send: setup, recv: setup };
+      tap.push(figures);
     }
     const wrkMethod = `wrk -t1 -c${o.connections} -d${o.seconds}s, ${PAGE_BYTES} B file; node = Node http on the kernel over veth`;
-    const bulkMethod = `1 connection, ${o.seconds} s; ours = epserver -> curl over the TAP; node = kernel-to-kernel iperf3 over veth`;
+    const sendMethod = `1 connection, ${o.seconds} s; ours = tap-bulk send -> socat sink over the TAP; node = kernel-to-kernel iperf3 over veth`;
+    const recvMethod = `1 connection, ${o.seconds} s; ours = socat source -> tap-bulk recv over the TAP; node = kernel-to-kernel iperf3 over veth`;
     return [
       record('HTTP req/s, epserver over TAP', 'req/s', tap[0]!.http, kernel.http, wrkMethod),
       record('HTTP req/s, epserver over TAP + vnet_hdr', 'req/s', tap[1]!.http, kernel.http, wrkMethod),
-      record('bulk Gbit/s over TAP', 'Gbit/s', tap[0]!.bulk, kernel.bulk, bulkMethod),
-      record('bulk Gbit/s over TAP + vnet_hdr (TSO)', 'Gbit/s', tap[1]!.bulk, kernel.bulk, bulkMethod),
+      record('bulk send Gbit/s over TAP', 'Gbit/s', tap[0]!.send, kernel.bulk, sendMethod),
+      record('bulk send Gbit/s over TAP + vnet_hdr (TSO)', 'Gbit/s', tap[1]!.send, kernel.bulk, sendMethod),
+      record('bulk receive Gbit/s over TAP', 'Gbit/s', tap[0]!.recv, kernel.bulk, recvMethod),
+      record('bulk receive Gbit/s over TAP + vnet_hdr', 'Gbit/s', tap[1]!.recv, kernel.bulk, recvMethod),
     ];
   } finally {
     removeDir();
