@@ -349,7 +349,17 @@ export async function runTapBenchmarks(options: TapBenchOptions = {}): Promise<B
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mtcp-tapbench-'));
   const removeDir = (): void => fs.rmSync(dir, { recursive: true, force: true });
+  // ^C: netns.ts deletes the namespaces and re-raises the signal; this removes the folder, and re-raises the signal
+  // itself when no other handler is left to do it (so the default action, termination, still happens).
+  const onSignal = (signal: NodeJS.Signals): void => {
+    removeDir();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
   process.once('exit', removeDir);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     makeWww(dir);
     const www = path.join(dir, 'www');
@@ -401,6 +411,8 @@ export async function runTapBenchmarks(options: TapBenchOptions = {}): Promise<B
   } finally {
     removeDir();
     process.removeListener('exit', removeDir);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
   }
 }
 
