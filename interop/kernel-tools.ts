@@ -2,8 +2,8 @@
 // nginx (HTTP server), socat (bulk sender/receiver hashed with SHA-256), `ss -ti` parsing (the kernel's view of
 // a connection: retransmissions, bytes), waiting for listeners, and running the scapy probes.
 
-import { createHash } from 'node:crypto';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { createHash, randomFillSync } from 'node:crypto';
+import { chmodSync, closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestNetns } from '../src/testing/netns.js';
 import { sleep } from './fixture.js';
@@ -104,6 +104,28 @@ http {
   return { stop, stderr: () => stderr };
 }
 
+/**
+ * Writes `bytes` random bytes to `path` in 16 MiB pieces (no 256 MiB buffer in memory); returns their SHA-256.
+ */
+export function writeRandomFile(path: string, bytes: number): string {
+  const hash = createHash('sha256');
+  const chunk = Buffer.allocUnsafe(16 << 20);
+  const fd = openSync(path, 'w');
+  try {
+    for (let left = bytes; left > 0;) {
+      const n = Math.min(left, chunk.length);
+      const piece = chunk.subarray(0, n);
+      randomFillSync(piece);
+      hash.update(piece);
+      writeSync(fd, piece);
+      left -= n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
 export interface StreamDigest {
   bytes: number;
   sha256: string;
@@ -115,10 +137,32 @@ export interface StreamDigest {
 /**
  * Runs `socat -u <address> STDOUT` in the namespace and hashes everything it receives. `address` is a socat
  * address: 'TCP-LISTEN:5001,bind=10.77.0.1,reuseaddr' (the kernel accepts) or 'TCP:10.77.0.2:5001' (the kernel
- * connects). Resolves when socat exits (the peer closed).
+ * connects). Resolves when socat exits (the peer closed). `progress.bytes` follows the count meanwhile.
  */
-export function socatReceive(ns: TestNetns, address: string): Promise<StreamDigest> {
+export function socatReceive(ns: TestNetns, address: string, progress?: { bytes: number }): Promise<StreamDigest> {
   const child = ns.exec('socat', ['-u', address, 'STDOUT']);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (progress !== undefined) progress.bytes = bytes;
+    hash.update(chunk);
+  });
+  child.stderr?.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  return new Promise((resolvePromise, reject) => {
+    child.once('error', (err) => reject(new Error(`socat could not start (apt-get install socat): ${err.message}`)));
+    child.once('close', (code) => resolvePromise({ bytes, sha256: hash.digest('hex'), code, stderr }));
+  });
+}
+
+/**
+ * Runs `socat OPEN:<file>!!STDOUT <address>` in the namespace: sends the file to the peer (an echo server) and
+ * hashes what comes back, both directions at once. After the file's end socat half-closes and waits up to
+ * `drainSeconds` for the peer to finish and close.
+ */
+export function socatExchange(ns: TestNetns, file: string, address: string, drainSeconds = 60): Promise<StreamDigest> {
+  const child = ns.exec('socat', ['-t', String(drainSeconds), '-b', '65536', `OPEN:${file},rdonly!!STDOUT`, address]);
   const hash = createHash('sha256');
   let bytes = 0;
   let stderr = '';

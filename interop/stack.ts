@@ -48,6 +48,7 @@ export const PROGRAMS = {
   epserver: fileURLToPath(new URL('../src/cli/epserver.js', import.meta.url)),
   epwget: fileURLToPath(new URL('../src/cli/epwget.js', import.meta.url)),
   echo: fileURLToPath(new URL('../src/api/examples/echo-main.js', import.meta.url)),
+  bulk: fileURLToPath(new URL('./bulk-app.js', import.meta.url)),
 } as const;
 
 export type ProgramName = keyof typeof PROGRAMS;
@@ -146,6 +147,13 @@ export function startProgram(net: InteropNet, program: ProgramName, args: string
 export async function startEpserver(net: InteropNet, conf: string, wwwDir: string): Promise<StackProcess> {
   const p = startProgram(net, 'epserver', ['-p', wwwDir, '-f', conf]);
   await p.waitFor('epserver: serving');
+  return p;
+}
+
+/** interop/bulk-app.ts as a sink (reads and hashes) or a source (sends `file`) on `port`; resolves once it listens. */
+export async function startBulkApp(net: InteropNet, conf: string, role: 'sink' | 'source', port: number, file = ''): Promise<StackProcess> {
+  const p = startProgram(net, 'bulk', [role, '-f', conf, '-p', String(port), ...(role === 'source' ? ['--file', file] : [])]);
+  await p.waitFor(`bulk-app listening on port ${port}`);
   return p;
 }
 
