@@ -17,6 +17,8 @@ export const TIMER_IDLE = 3;    // keepalive, idle timeout, FIN_WAIT_2 and TIME_
 
 /** Most SACK scoreboard ranges kept by a sender (RFC 6675 §3); beyond it the lowest ones are kept. */
 export const SCOREBOARD_MAX = 16;
+/** Shared by connections that never saw a SACK block: the scoreboard is allocated on first use. */
+export const NO_SCOREBOARD = new Uint32Array(0);
 
 /** Told when the application changes an option that needs timers or output (the engine). */
 export interface ConnectionObserver {
@@ -166,7 +168,7 @@ export class TcpConnection {
   recover: number;
   highRxt: number;          // highest retransmitted sequence in this recovery (RFC 6675 HighRxt)
   rescueRxt: number;
-  sackScore: Uint32Array;   // sorted disjoint [left, right) ranges above sndUna, SACKed by the peer
+  sackScore: Uint32Array;   // sorted disjoint [left, right) ranges above sndUna, SACKed by the peer (lazy)
   sackScoreCount: number;
   sackedBytes: number;
   lostEnd: number;          // every un-SACKed byte below it is taken as lost (RFC 6675 IsLost)
@@ -272,7 +274,7 @@ export class TcpConnection {
     this.recover = 0;
     this.highRxt = 0;
     this.rescueRxt = 0;
-    this.sackScore = new Uint32Array(2 * SCOREBOARD_MAX);
+    this.sackScore = NO_SCOREBOARD;
     this.sackScoreCount = 0;
     this.sackedBytes = 0;
     this.lostEnd = 0;

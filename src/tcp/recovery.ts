@@ -44,6 +44,7 @@ export function updateScoreboard(e: TcpEngine, c: TcpConnection, o: TcpOptions, 
 
 /** Inserts [l, r) into the sorted, disjoint scoreboard; true if it added bytes. */
 function insertRange(c: TcpConnection, l: number, r: number): boolean {
+  if (c.sackScore.length === 0) c.sackScore = new Uint32Array(2 * SCOREBOARD_MAX + 2);
   const s = c.sackScore;
   const n = c.sackScoreCount;
   let i = 0;
