@@ -8,12 +8,12 @@ import { EADDRINUSE, ENOMEM, ENOTCONN, EINVAL } from './errno.js';
 
 const A = 0x0a000001, B = 0x0a000002;
 
-function pair(overrides = {}) {
+function pair(overrides = {}, overridesB = overrides) {
   const toA: Array<[number, number, Uint8Array]> = [];
   const toB: Array<[number, number, Uint8Array]> = [];
   const secret = new Uint8Array(32).fill(3);
   const a = new TcpEngine(defaultTcpConfig({ secret, ...overrides }), { sendSegment: (s, d, b, o, l) => { toB.push([s, d, b.slice(o, o + l)]); return 0; } }, 0);
-  const b = new TcpEngine(defaultTcpConfig({ secret, ...overrides }), { sendSegment: (s, d, b2, o, l) => { toA.push([s, d, b2.slice(o, o + l)]); return 0; } }, 0);
+  const b = new TcpEngine(defaultTcpConfig({ secret, ...overridesB }), { sendSegment: (s, d, b2, o, l) => { toA.push([s, d, b2.slice(o, o + l)]); return 0; } }, 0);
   const pump = (now: number) => {
     for (let i = 0; i < 100 && (toA.length > 0 || toB.length > 0 || true); i++) {
       a.flush(now); b.flush(now);
@@ -131,4 +131,30 @@ test('send returns what fits in sndbuf, then EAGAIN; the buffer goes back to the
   assert.equal(c.sendBuffer.length, 0);
   assert.equal(c.sendBuffer.hasStorage, false);   // back in the pool
   assert.equal(c.receiveBuffer.hasStorage, false);
+});
+
+test('buffer pool exhausted: send gets ENOMEM, arriving data is dropped and counted, then retransmitted', () => {
+  const { a, b, pump } = pair({ maxBuffers: 1 }, { maxBuffers: 10 });
+  const l = b.listen(0, 80, 10) as TcpListener;
+  const c1 = a.connect(A, 0, B, 80, 0) as TcpConnection;
+  const c2 = a.connect(A, 0, B, 80, 0) as TcpConnection;
+  pump(0);
+  const s1 = b.accept(l) as TcpConnection;
+  const s2 = b.accept(l) as TcpConnection;
+  const data = new Uint8Array(100);
+  assert.equal(a.send(c1, data, 0, 100, 1), 100);
+  assert.equal(a.send(c2, data, 0, 100, 1), -ENOMEM);   // a's only send block is c1's
+  assert.equal(b.send(s2, data, 0, 100, 1), 100);
+  pump(1);
+  assert.equal(s1.bytesReadable, 100);
+  assert.equal(c2.bytesReadable, 100);                  // a's only receive block
+  assert.equal(b.send(s1, data, 0, 100, 2), 100);
+  pump(2);
+  assert.equal(c1.bytesReadable, 0);                    // no receive block for c1: dropped, counted
+  assert.ok(a.counters.dropReceiveNoMemory >= 1);
+  const buf = new Uint8Array(100);
+  assert.equal(a.receive(c2, buf, 0, 100, false, 3), 100);
+  a.close(c2, 3);                                       // c2's receive block goes back to the pool
+  a.advance(2000); b.advance(2000); pump(2000);         // s1's retransmission now finds a block
+  assert.equal(c1.bytesReadable, 100);
 });
