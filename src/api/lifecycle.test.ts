@@ -127,8 +127,7 @@ test('per-second statistics lines have mTCP\'s format', () => {
   const lines: string[] = [];
   printer.write = (l) => lines.push(l);
   const counters = newLinkCounters();
-  const link = { counters } as never;
-  const source = { cpu: 3, portName: 'p0', link, flows: () => 7 };
+  const source = { cpu: 3, portName: 'p0', counters, flows: () => 7 };
   printer.register(source);
   counters.rxFrames = 1000; counters.rxBytes = 1000 * 1476; counters.txFrames = 500; counters.txBytes = 500 * 40;
   counters.rxDropped = 2;

@@ -39,6 +39,10 @@ test('two cores of one host (mtcp_init, num_cores = 2): per-core listeners share
     assert.equal(a.accepted + b.accepted, 200);
     assert.ok(a.accepted > 40 && b.accepted > 40, `core 0 accepted ${a.accepted}, core 1 ${b.accepted}`);
     assert.equal(a.bytes + b.bytes, 300000);
+    // Per-core statistics (mTCP counts per NIC queue): each core's share of the port's segments, both ways.
+    const k = core0.core.host.coreCounters;
+    assert.ok(k[0][0].rxFrames > 0 && k[1][0].rxFrames > 0 && k[0][0].txFrames > 0 && k[1][0].txFrames > 0);
+    assert.ok(k[0][0].rxFrames + k[1][0].rxFrames <= core0.core.links[0].counters.rxFrames);
   } finally {
     await mtcp_destroy_context(client);
     await mtcp_destroy();

@@ -8,7 +8,7 @@ import type { ArpCache } from '../net/arp-cache.js';
 import type { NetInterface } from '../net/interface.js';
 import type { RouteTable } from '../net/route-table.js';
 import type { TcpConfig } from '../tcp/config.js';
-import { TcpEngine } from '../tcp/engine.js';
+import { TcpEngine, type SegmentSink } from '../tcp/engine.js';
 import { TcpState, type TcpConnection, type TcpListener } from '../tcp/connection.js';
 import { armIdleTimer } from '../tcp/timers.js';
 import { HostStack, type HostOptions } from './host.js';
@@ -20,7 +20,7 @@ export interface CoreContextOptions extends HostOptions {
   cpu: number;
 }
 
-export class CoreContext {
+export class CoreContext implements SegmentSink {
   /** The core number the application asked for. */
   readonly cpu: number;
   /** Index of this core among its host's cores (the RSS queue it owns). */
@@ -36,11 +36,17 @@ export class CoreContext {
     this.cpu = cpu;
     this.index = index;
     this.host = host;
-    this.engine = new TcpEngine(host.tcpConfig, host, host.now());
+    // One core: segments go straight to the host; several: through this core, which counts them for its stats line.
+    this.engine = new TcpEngine(host.tcpConfig, host.numCores === 1 ? host : this, host.now());
     this.readyHandler = null;
     this.readyItems = [];
     this.closed = false;
     host.attach(this);
+  }
+
+  /** SegmentSink when the host has several cores. */
+  sendSegment(localIp: number, remoteIp: number, buf: Uint8Array, off: number, len: number): number {
+    return this.host.sendSegmentOf(this.index, localIp, remoteIp, buf, off, len);
   }
 
   /** A host of its own with this one core (its links are opened now). */

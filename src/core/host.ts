@@ -21,7 +21,7 @@ import { NetInterface } from '../net/interface.js';
 import { RouteTable } from '../net/route-table.js';
 import { defaultTcpConfig, type TcpConfig } from '../tcp/config.js';
 import type { SegmentSink } from '../tcp/engine.js';
-import { statsPrinter, type StatsSource } from './stats.js';
+import { newStatCounters, statsPrinter, type StatCounters, type StatsSource } from './stats.js';
 import { rssCore } from './rss.js';
 import type { CoreContext } from './context.js';
 
@@ -155,6 +155,8 @@ export class HostStack implements SegmentSink {
   passes: number;
   /** Segments that found no core at all (several cores per host only). */
   rssDropped: number;
+  /** Several cores: each core's share of each port, [core][port] (mTCP counts per NIC queue). */
+  readonly coreCounters: StatCounters[][];
 
   private readonly clock: () => number;
   private nowMs: number;
@@ -181,6 +183,8 @@ export class HostStack implements SegmentSink {
     this.cores = new Array<CoreContext | null>(numCores).fill(null);
     this.passes = 0;
     this.rssDropped = 0;
+    this.coreCounters = [];
+    for (let k = 0; k < numCores; k++) this.coreCounters.push(config.ports.map(() => newStatCounters()));
     this.passScheduled = false;
     this.timer = null;
     this.timerDeadline = Infinity;
@@ -207,13 +211,32 @@ export class HostStack implements SegmentSink {
       for (let i = 0; i < config.ports.length; i++) {
         const port = config.ports[i];
         if (!config.statPrint.some((name) => port.name.includes(name))) continue;
-        const source: StatsSource = { cpu: 0, portName: port.name, link: links[i], flows: () => this.flowCount };
-        this.statsSources.push(source);
-        statsPrinter.register(source);
+        if (numCores === 1) {
+          this.addStatsSource({ cpu: 0, portName: port.name, counters: links[i].counters, flows: () => this.flowCount });
+        } else {
+          for (let k = 0; k < numCores; k++) {
+            this.addStatsSource({
+              cpu: k, portName: port.name, counters: this.coreCounters[k][i],
+              flows: () => this.cores[k]?.engine.connectionCount ?? 0,
+            });
+          }
+        }
       }
     }
     this.housekeeping = setInterval(this.runPassBound, HOUSEKEEPING_MS);
     this.housekeeping.unref();
+  }
+
+  private addStatsSource(source: StatsSource): void {
+    this.statsSources.push(source);
+    statsPrinter.register(source);
+  }
+
+  /** Index of the port whose address is `ip` (0 when none matches). */
+  portIndexOf(ip: number): number {
+    const ifaces = this.interfaces;
+    for (let i = 0; i < ifaces.length; i++) if (ifaces[i].ip === ip) return i;
+    return 0;
   }
 
   /** Opens the host's links and builds its interfaces; cores are attached afterwards. */
@@ -260,6 +283,12 @@ export class HostStack implements SegmentSink {
       const dstPort = (buf[off + 2] << 8) | buf[off + 3];
       core = this.cores[rssCore(srcIp, dstIp, srcPort, dstPort, this.numCores)];
     }
+    if (core !== null) {
+      // mTCP counts packets per NIC queue: the frame's length is the segment's plus the Ethernet and IPv4 headers.
+      const k = this.coreCounters[core.index][this.portIndexOf(dstIp)];
+      k.rxFrames++;
+      k.rxBytes += len + 34;
+    }
     if (core === null) {
       // No context for that queue (the application created fewer cores than the host has), or a segment too short
       // to hash: the first live core takes it (mTCP would lose it), so a lone server context still sees every SYN.
@@ -293,6 +322,14 @@ export class HostStack implements SegmentSink {
     const iface = this.interfaces[0];
     if (iface === undefined) return -101; // ENETUNREACH
     return iface.sendIpv4(localIp, remoteIp, IP_PROTO_TCP, buf, off, len, this.nowMs);
+  }
+
+  /** Counts a segment sent by core `index` (several cores per host) and sends it. */
+  sendSegmentOf(index: number, localIp: number, remoteIp: number, buf: Uint8Array, off: number, len: number): number {
+    const k = this.coreCounters[index][this.portIndexOf(localIp)];
+    k.txFrames++;
+    k.txBytes += len + 34;
+    return this.sendSegment(localIp, remoteIp, buf, off, len);
   }
 
   /** Asks for a pass soon (after the current JavaScript job): API calls that queued work call this. */

@@ -3,7 +3,6 @@
 // followed by one "[ ALL ]" line per port name summing every core of the process. Bytes count 24 bytes of
 // Ethernet overhead per frame (preamble, SFD, FCS, inter-frame gap), as mTCP does.
 
-import type { Link } from '../link/link.js';
 
 const ETHERNET_OVERHEAD = 24;
 
@@ -24,11 +23,24 @@ export function cpuLabel(cpu: number): string {
   return `CPU${pad(String(cpu), 2)}`;
 }
 
-/** What the printer samples: one port of one context. */
+/** The counters a line is computed from: a link's, or one core's share of a port (several cores per host). */
+export interface StatCounters {
+  rxFrames: number;
+  rxBytes: number;
+  rxDropped: number;
+  txFrames: number;
+  txBytes: number;
+}
+
+export function newStatCounters(): StatCounters {
+  return { rxFrames: 0, rxBytes: 0, rxDropped: 0, txFrames: 0, txBytes: 0 };
+}
+
+/** What the printer samples: one port of one core. */
 export interface StatsSource {
   readonly cpu: number;
   readonly portName: string;
-  readonly link: Link;
+  readonly counters: StatCounters;
   /** Connections in the context's tables (all states), as mTCP's flow count. */
   flows(): number;
 }
@@ -56,7 +68,7 @@ function gbps(frames: number, bytes: number, seconds: number): number {
   return ((bytes + frames * ETHERNET_OVERHEAD) * 8) / 1e9 / seconds;
 }
 
-/** Collects the sources of every context of the process and prints them once per second while any is registered. */
+/** Collects the sources of every host of the process and prints them once per second while any is registered. */
 export class StatsPrinter {
   private readonly samples: Sample[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -67,7 +79,7 @@ export class StatsPrinter {
   clock: () => number = () => performance.now();
 
   register(source: StatsSource): void {
-    const c = source.link.counters;
+    const c = source.counters;
     this.samples.push({ source, rxFrames: c.rxFrames, rxBytes: c.rxBytes, rxDropped: c.rxDropped, txFrames: c.txFrames, txBytes: c.txBytes });
     if (this.timer === null) {
       this.lastTick = this.clock();
@@ -93,7 +105,7 @@ export class StatsPrinter {
     const lines: string[] = [];
     const totals = new Map<string, PortDelta>();
     for (const s of this.samples) {
-      const c = s.source.link.counters;
+      const c = s.source.counters;
       const rxFrames = c.rxFrames - s.rxFrames;
       const txFrames = c.txFrames - s.txFrames;
       const d: PortDelta = {
