@@ -148,3 +148,15 @@ test('active open: a SYN-ACK without timestamps or SACK turns them off for the c
 0.01  > . 1:1(0) ack 1 win 8192
 `);
 });
+
+test('window scale on an active open: our shift from rcvbuf, the peer shift applied to its windows', () => {
+  runScript(`
+0     connect
+0     > S 0:0(0) win 65535 <mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 4>
+0.01  < S. 0:0(0) ack 1 win 65535 <mss 1000,sackOK,TS val 5 ecr 0,nop,wscale 2>
+0.01  > . 1:1(0) ack 1 win 62500 <nop,nop,TS val 10 ecr 5>     # 1000000 >> 4
+0.01  < . 1:1(0) ack 1 win 300 <nop,nop,TS val 6 ecr 10>       # 300 << 2 = 1200 bytes
+0.01  send 5000
+0.01  > . 1:989(988) ack 1 win 62500 <nop,nop,TS val 10 ecr 6>
+`, { config: { rcvbuf: 1000000 } });
+});
