@@ -17,6 +17,7 @@ import { IsnGenerator } from './isn.js';
 import { SynCookies } from './syn-cookies.js';
 import { EphemeralPorts } from './ephemeral-ports.js';
 import { TcpCounters } from './counters.js';
+import { ConnectionTable } from './table.js';
 import { segmentArrives } from './input.js';
 import { listenerInput } from './listener.js';
 import { output, emitReset, emitBareReset, windowScaleFor, queueFin } from './output.js';
@@ -42,11 +43,7 @@ export class TcpEngine implements ConnectionObserver {
   readonly cookies: SynCookies;
   readonly ports: EphemeralPorts;
 
-  // Connection table: buckets of intrusive chains, keyed by a keyed hash of the 4-tuple.
-  private buckets: Array<TcpConnection | null>;
-  private mask: number;
-  private readonly hashSeed: number;
-  connectionCount: number;
+  private readonly table: ConnectionTable;
   private readonly listeners: Map<number, TcpListener>;
   private readonly sendPools: Map<number, BufferPool>;
   private readonly receivePools: Map<number, BufferPool>;
@@ -92,10 +89,7 @@ export class TcpEngine implements ConnectionObserver {
     this.isn = new IsnGenerator(key16);
     this.cookies = new SynCookies(config.secret.subarray(16, 32));
     this.ports = new EphemeralPorts(key16);
-    this.buckets = new Array<TcpConnection | null>(1024).fill(null);
-    this.mask = 1023;
-    this.hashSeed = ((config.secret[0] << 24) | (config.secret[5] << 16) | (config.secret[9] << 8) | config.secret[13]) >>> 0;
-    this.connectionCount = 0;
+    this.table = new ConnectionTable((config.secret[0] << 24) | (config.secret[5] << 16) | (config.secret[9] << 8) | config.secret[13]);
     this.listeners = new Map();
     this.sendPools = new Map();
     this.receivePools = new Map();
@@ -259,62 +253,17 @@ export class TcpEngine implements ConnectionObserver {
 
   // ---------------------------------------------------------------- tables
 
-  private hash4(localIp: number, localPort: number, remoteIp: number, remotePort: number): number {
-    let h = Math.imul(remoteIp ^ this.hashSeed, 0xcc9e2d51) ^ localIp;
-    h = Math.imul(h ^ (h >>> 15), 0x1b873593) ^ ((localPort << 16) | remotePort);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-    return h >>> 0;
+  /** Connections in the table (every state but CLOSED). */
+  get connectionCount(): number {
+    return this.table.count;
   }
 
   lookup(localIp: number, localPort: number, remoteIp: number, remotePort: number): TcpConnection | null {
-    let c = this.buckets[this.hash4(localIp, localPort, remoteIp, remotePort) & this.mask];
-    while (c !== null) {
-      if (c.remotePort === remotePort && c.remoteIp === remoteIp && c.localPort === localPort && c.localIp === localIp) return c;
-      c = c.hashNext;
-    }
-    return null;
-  }
-
-  private tableInsert(c: TcpConnection): void {
-    if (this.connectionCount >= this.buckets.length) this.grow();
-    const i = c.hash & this.mask;
-    c.hashNext = this.buckets[i];
-    this.buckets[i] = c;
-    c.inTable = true;
-    this.connectionCount++;
+    return this.table.lookup(localIp, localPort, remoteIp, remotePort);
   }
 
   tableRemove(c: TcpConnection): void {
-    if (!c.inTable) return;
-    const i = c.hash & this.mask;
-    let p = this.buckets[i];
-    if (p === c) this.buckets[i] = c.hashNext;
-    else {
-      while (p !== null && p.hashNext !== c) p = p.hashNext;
-      if (p !== null) p.hashNext = c.hashNext;
-    }
-    c.hashNext = null;
-    c.inTable = false;
-    this.connectionCount--;
-  }
-
-  private grow(): void {
-    const old = this.buckets;
-    const size = old.length * 2;
-    this.buckets = new Array<TcpConnection | null>(size).fill(null);
-    this.mask = size - 1;
-    for (let i = 0; i < old.length; i++) {
-      let c = old[i];
-      while (c !== null) {
-        const next = c.hashNext;
-        const j = c.hash & this.mask;
-        c.hashNext = this.buckets[j];
-        this.buckets[j] = c;
-        c = next;
-      }
-    }
+    this.table.remove(c);
   }
 
   private static listenerKey(ip: number, port: number): number {
@@ -342,7 +291,7 @@ export class TcpEngine implements ConnectionObserver {
     sndbuf: number, now: number): TcpConnection {
     const cfg = this.config;
     const c = new TcpConnection(localIp, localPort, remoteIp, remotePort,
-      this.hash4(localIp, localPort, remoteIp, remotePort),
+      this.table.hash(localIp, localPort, remoteIp, remotePort),
       new SendBuffer(this.pool(this.sendPools, sndbuf)),
       new ReceiveBuffer(this.pool(this.receivePools, rcvbuf), RECEIVE_MAX_RANGES),
       new RttEstimator(cfg.rtoMinMs, cfg.rtoMaxMs, cfg.rtoInitialMs),
@@ -359,7 +308,7 @@ export class TcpEngine implements ConnectionObserver {
 
   /** Adds a connection to the table (the 4-tuple must be free). */
   insert(c: TcpConnection): void {
-    this.tableInsert(c);
+    this.table.insert(c);
   }
 
   /** Removes a connection for good: table, timers, buffers, lists. */
@@ -459,14 +408,7 @@ export class TcpEngine implements ConnectionObserver {
     }
     l.acceptHead = null; l.acceptTail = null; l.acceptCount = 0;
     if (l.synCount > 0) {
-      for (let i = 0; i < this.buckets.length; i++) {
-        let x = this.buckets[i];
-        while (x !== null) {
-          const next = x.hashNext;
-          if (x.listener === l) { x.listener = null; this.freeConnection(x); }
-          x = next;
-        }
-      }
+      this.table.forEach((x) => { if (x.listener === l) { x.listener = null; this.freeConnection(x); } });
       l.synCount = 0;
     }
   }
@@ -505,7 +447,7 @@ export class TcpEngine implements ConnectionObserver {
     c.sndUna = c.iss; c.sndNxt = c.iss; c.sndMax = c.iss; c.recover = c.iss; c.highRxt = c.iss;
     c.state = TcpState.SYN_SENT;
     c.synNeeded = true;
-    this.tableInsert(c);
+    this.table.insert(c);
     this.queueOutput(c);
     this.counters.activeOpens++;
     return c;
