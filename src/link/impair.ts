@@ -5,10 +5,11 @@
 // timers release.
 
 import { performance } from 'node:perf_hooks';
+import { ETH_HEADER_LEN } from '../wire/ethernet.js';
 import { Arena, copyFrame, slotSizeFor } from './copy.js';
 import { FrameRing } from './frame-ring.js';
 import { FrameBatch, MAX_BURST, newLinkCounters, type Link, type LinkCounters } from './link.js';
-import { ETHERNET_HEADER_LENGTH } from './memory.js';
+import { countReceived, reserveFrame } from './queued-link.js';
 import { SeededRandom } from './random.js';
 import { ReadableSignal } from './readable.js';
 
@@ -135,12 +136,12 @@ class ImpairmentStage {
       this.counters.duplicated++;
       this.enqueue(frames, offset, length); // the copy, unaltered, as netem does
     }
-    if (draws[2] < this.corrupt && length > ETHERNET_HEADER_LENGTH) {
+    if (draws[2] < this.corrupt && length > ETH_HEADER_LEN) {
       // Flip a bit the checksums above must catch; the Ethernet header is left alone because no FCS is
       // modelled here (a NIC would drop a frame whose FCS fails, which is just loss).
       this.counters.corrupted++;
-      const bit = Math.floor(draws[3] * 4294967296) % ((length - ETHERNET_HEADER_LENGTH) * 8);
-      const at = offset + ETHERNET_HEADER_LENGTH + (bit >>> 3);
+      const bit = Math.floor(draws[3] * 4294967296) % ((length - ETH_HEADER_LEN) * 8);
+      const at = offset + ETH_HEADER_LEN + (bit >>> 3);
       frames.view.setUint8(at, frames.view.getUint8(at) ^ (1 << (bit & 7)));
     }
     if (draws[4] < this.reorder && !this.heldPresent && length <= this.held.length) {
@@ -307,7 +308,7 @@ export class ImpairedLink implements Link {
     const stage = this.rxStage;
     if (stage === null) {
       const passed = this.inner.receive();
-      this.countRx(passed);
+      countReceived(this.counters, this.rx, passed);
       return passed;
     }
     const now = performance.now();
@@ -315,7 +316,7 @@ export class ImpairedLink implements Link {
     const rx = this.rx;
     rx.count = 0;
     const taken = stage.queue.drainInto(rx, this.rxArena, MAX_BURST, now);
-    this.countRx(taken);
+    countReceived(this.counters, rx, taken);
     stage.arm(now);
     this.signal.received();
     return taken;
@@ -327,12 +328,7 @@ export class ImpairedLink implements Link {
       if (offset >= 0) this.passThroughBytes += length;
       return offset;
     }
-    const tx = this.tx;
-    if (this.closed || length > this.maxFrameSize || length < 0 || tx.count === tx.capacity) return -1;
-    const slot = tx.count;
-    tx.lengths[slot] = length;
-    tx.count = slot + 1;
-    return tx.offsets[slot];
+    return this.closed ? -1 : reserveFrame(this.tx, length, this.maxFrameSize);
   }
 
   flush(): number {
@@ -379,14 +375,6 @@ export class ImpairedLink implements Link {
     this.txStage?.close();
     this.rxStage?.close();
     this.inner.close();
-  }
-
-  private countRx(count: number): void {
-    const rx = this.rx;
-    let bytes = 0;
-    for (let i = 0; i < count; i++) bytes += rx.lengths[i];
-    this.counters.rxFrames += count;
-    this.counters.rxBytes += bytes;
   }
 
   /** Takes frames from the inner link through the impairments, while the hold queue has room. */

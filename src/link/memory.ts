@@ -2,13 +2,12 @@
 // spanning tree) joining any number of ports in one thread. Each port is a Link. Sending copies a frame
 // into the receive ring of the port(s) it is forwarded to; a full ring drops the frame and counts it.
 
-import { Arena, slotSizeFor } from './copy.js';
-import { FrameRing } from './frame-ring.js';
-import { FrameBatch, MAX_BURST, newLinkCounters, type Link, type LinkCounters } from './link.js';
-import { ReadableSignal } from './readable.js';
+import { ETH_HEADER_LEN } from '../wire/ethernet.js';
+import type { Arena } from './copy.js';
+import { QueuedLink } from './queued-link.js';
 
 /** An Ethernet II header: destination MAC, source MAC, EtherType. Shorter frames are dropped as runts. */
-export const ETHERNET_HEADER_LENGTH = 14;
+export const ETHERNET_HEADER_LENGTH = ETH_HEADER_LEN;
 
 export interface MemorySwitchOptions {
   /** Largest frame carried, Ethernet header included: 1514 (default) for MTU 1500, 9014 for MTU 9000. */
@@ -171,95 +170,9 @@ export class MemorySwitch {
 }
 
 /** One port of a MemorySwitch. */
-export class MemoryPort implements Link {
-  readonly maxFrameSize: number;
-  readonly counters: LinkCounters;
-  readonly rx: FrameBatch;
-  readonly tx: FrameBatch;
-  private readonly rxArena: Arena;
-  private readonly txArena: Arena;
-  private readonly ring: FrameRing;
-  private readonly signal: ReadableSignal;
-  private closed = false;
-
-  constructor(private readonly owner: MemorySwitch, readonly index: number, readonly name: string) {
-    this.maxFrameSize = owner.maxFrameSize;
-    this.counters = newLinkCounters();
-    const slotSize = slotSizeFor(owner.maxFrameSize);
-    this.rx = new FrameBatch(MAX_BURST, slotSize);
-    this.tx = new FrameBatch(MAX_BURST, slotSize);
-    this.rxArena = new Arena(this.rx.data, this.rx.slotSize);
-    this.txArena = new Arena(this.tx.data, this.tx.slotSize);
-    this.ring = new FrameRing(owner.queueFrames, slotSize);
-    const ring = this.ring;
-    this.signal = new ReadableSignal(() => ring.count > 0);
-  }
-
-  /** Frames waiting in this port's receive ring. */
-  get queued(): number {
-    return this.ring.count;
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  receive(): number {
-    const rx = this.rx;
-    rx.count = 0;
-    if (this.closed) return 0;
-    const taken = this.ring.drainInto(rx, this.rxArena, MAX_BURST, 0); // release times are all 0
-    let bytes = 0;
-    for (let i = 0; i < taken; i++) bytes += rx.lengths[i];
-    this.counters.rxFrames += taken;
-    this.counters.rxBytes += bytes;
-    this.signal.received();
-    return taken;
-  }
-
-  reserve(length: number): number {
-    const tx = this.tx;
-    if (this.closed || length > this.maxFrameSize || length < 0 || tx.count === tx.capacity) return -1;
-    const slot = tx.count;
-    tx.lengths[slot] = length;
-    tx.count = slot + 1;
-    return tx.offsets[slot];
-  }
-
-  flush(): number {
-    const tx = this.tx;
-    const count = tx.count;
-    tx.count = 0;
-    if (this.closed) return 0;
-    let sent = 0;
-    for (let i = 0; i < count; i++) {
-      const length = tx.lengths[i];
-      if (length < ETHERNET_HEADER_LENGTH) {
-        this.counters.txDropped++;
-        this.owner.counters.runts++;
-        continue;
-      }
-      this.owner.forward(this, this.txArena, tx.offsets[i], length);
-      this.counters.txFrames++;
-      this.counters.txBytes += length;
-      sent++;
-    }
-    return sent;
-  }
-
-  setReadableHandler(handler: (() => void) | null): void {
-    if (this.closed) return;
-    this.signal.setHandler(handler);
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.signal.close();
-    this.ring.clear();
-    this.rx.count = 0;
-    this.tx.count = 0;
-    this.owner.detach(this);
+export class MemoryPort extends QueuedLink {
+  constructor(private readonly owner: MemorySwitch, readonly index: number, name: string) {
+    super(name, owner.maxFrameSize, owner.queueFrames);
   }
 
   /** Called by the switch: copies a frame into this port's receive ring. */
@@ -270,5 +183,19 @@ export class MemoryPort implements Link {
       this.counters.rxDropped++;
       this.owner.counters.queueFull++;
     }
+  }
+
+  /** Forwarding always succeeds here; a full receive ring drops at the destination (counted there). */
+  protected transmit(offset: number, length: number): boolean {
+    this.owner.forward(this, this.txArena, offset, length);
+    return true;
+  }
+
+  protected countRunt(): void {
+    this.owner.counters.runts++;
+  }
+
+  protected release(): void {
+    this.owner.detach(this);
   }
 }

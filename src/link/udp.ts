@@ -4,11 +4,10 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { ETH_HEADER_LEN } from '../wire/ethernet.js';
 import { Arena, copyFrame, slotSizeFor } from './copy.js';
-import { FrameRing } from './frame-ring.js';
-import { FrameBatch, MAX_BURST, newLinkCounters, type Link, type LinkCounters } from './link.js';
-import { ETHERNET_HEADER_LENGTH } from './memory.js';
-import { ReadableSignal } from './readable.js';
+import { MAX_BURST } from './link.js';
+import { QueuedLink } from './queued-link.js';
 
 export interface UdpEndpoint {
   host: string;
@@ -60,17 +59,10 @@ function checkPort(name: string, what: string, port: number, allowZero: boolean)
   }
 }
 
-export class UdpLink implements Link {
-  readonly counters: LinkCounters;
+export class UdpLink extends QueuedLink {
   readonly udpCounters: UdpLinkCounters;
-  readonly rx: FrameBatch;
-  readonly tx: FrameBatch;
   /** The address and port actually bound. */
   readonly localAddress: UdpEndpoint;
-  private readonly rxArena: Arena;
-  private readonly txArena: Arena;
-  private readonly ring: FrameRing;
-  private readonly signal: ReadableSignal;
   /** Frames being sent are copied here, because the kernel may complete a send after flush() returns. */
   private readonly sendArena: Buffer;
   private readonly sendArenaViews: Arena;
@@ -79,29 +71,21 @@ export class UdpLink implements Link {
   private sendNext = 0;
   private sendsInFlight = 0;
   private readonly onSendDone: (error: Error | null) => void;
-  private closed = false;
   /** The last socket or send error, for diagnostics. */
   lastError: Error | null = null;
 
   private constructor(
-    readonly name: string,
-    readonly maxFrameSize: number,
+    name: string,
+    maxFrameSize: number,
     private readonly socket: Socket,
     private readonly remoteAddress: string,
     private readonly remotePort: number,
     queueFrames: number,
     sendSlots: number,
   ) {
-    this.counters = newLinkCounters();
+    super(name, maxFrameSize, queueFrames);
     this.udpCounters = { foreign: 0, badSize: 0, errors: 0 };
     const slotSize = slotSizeFor(maxFrameSize);
-    this.rx = new FrameBatch(MAX_BURST, slotSize);
-    this.tx = new FrameBatch(MAX_BURST, slotSize);
-    this.rxArena = new Arena(this.rx.data, this.rx.slotSize);
-    this.txArena = new Arena(this.tx.data, this.tx.slotSize);
-    this.ring = new FrameRing(queueFrames, slotSize);
-    const ring = this.ring;
-    this.signal = new ReadableSignal(() => ring.count > 0);
     this.sendSlots = sendSlots;
     this.sendSlotSize = slotSize;
     this.sendArena = Buffer.alloc(sendSlots * slotSize);
@@ -125,7 +109,7 @@ export class UdpLink implements Link {
     const queueFrames = options.queueFrames ?? 1024;
     const sendSlots = options.sendSlots ?? 512;
     const bufferBytes = options.socketBufferBytes ?? 4 * 1024 * 1024;
-    if (!Number.isInteger(maxFrameSize) || maxFrameSize < ETHERNET_HEADER_LENGTH || maxFrameSize > 65507) {
+    if (!Number.isInteger(maxFrameSize) || maxFrameSize < ETH_HEADER_LEN || maxFrameSize > 65507) {
       throw new Error(`UdpLink ${name}: maxFrameSize must be an integer in [14, 65507], got ${maxFrameSize}`);
     }
     if (!Number.isInteger(queueFrames) || queueFrames < 1) throw new Error(`UdpLink ${name}: queueFrames must be a positive integer`);
@@ -172,68 +156,30 @@ export class UdpLink implements Link {
     return new UdpLink(name, maxFrameSize, socket, remote.address, options.remote.port, queueFrames, sendSlots);
   }
 
-  receive(): number {
-    const rx = this.rx;
-    rx.count = 0;
-    if (this.closed) return 0;
-    const taken = this.ring.drainInto(rx, this.rxArena, MAX_BURST, 0);
-    let bytes = 0;
-    for (let i = 0; i < taken; i++) bytes += rx.lengths[i];
-    this.counters.rxFrames += taken;
-    this.counters.rxBytes += bytes;
-    this.signal.received();
-    return taken;
+  /** Copies the frame to a send slot (the kernel may complete after flush() returns) and sends it. */
+  protected transmit(txOffset: number, length: number): boolean {
+    if (this.sendsInFlight === this.sendSlots) return false;
+    const offset = this.sendNext * this.sendSlotSize;
+    copyFrame(this.sendArenaViews, offset, this.sendSlotSize, this.txArena, txOffset, length);
+    this.sendNext = this.sendNext + 1 === this.sendSlots ? 0 : this.sendNext + 1;
+    this.sendsInFlight++;
+    this.socket.send(this.sendArena, offset, length, this.onSendDone);
+    return true;
   }
 
-  reserve(length: number): number {
-    const tx = this.tx;
-    if (this.closed || length > this.maxFrameSize || length < 0 || tx.count === tx.capacity) return -1;
-    const slot = tx.count;
-    tx.lengths[slot] = length;
-    tx.count = slot + 1;
-    return tx.offsets[slot];
+  protected countRunt(): void {
+    this.udpCounters.badSize++;
   }
 
-  flush(): number {
-    const tx = this.tx;
-    const count = tx.count;
-    tx.count = 0;
-    if (this.closed) return 0;
-    let sent = 0;
-    for (let i = 0; i < count; i++) {
-      const length = tx.lengths[i];
-      if (length < ETHERNET_HEADER_LENGTH || this.sendsInFlight === this.sendSlots) {
-        if (length < ETHERNET_HEADER_LENGTH) this.udpCounters.badSize++;
-        this.counters.txDropped++;
-        continue;
-      }
-      const offset = this.sendNext * this.sendSlotSize;
-      copyFrame(this.sendArenaViews, offset, this.sendSlotSize, this.txArena, tx.offsets[i], length);
-      this.sendNext = this.sendNext + 1 === this.sendSlots ? 0 : this.sendNext + 1;
-      this.sendsInFlight++;
-      this.socket.send(this.sendArena, offset, length, this.onSendDone);
-      this.counters.txFrames++;
-      this.counters.txBytes += length;
-      sent++;
-    }
-    return sent;
-  }
-
-  setReadableHandler(handler: (() => void) | null): void {
+  override setReadableHandler(handler: (() => void) | null): void {
     if (this.closed) return;
-    this.signal.setHandler(handler);
+    super.setReadableHandler(handler);
     // A link with a handler keeps the process alive, as an open server socket does; without one it does not.
     if (handler === null) this.socket.unref();
     else this.socket.ref();
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.signal.close();
-    this.ring.clear();
-    this.rx.count = 0;
-    this.tx.count = 0;
+  protected release(): void {
     this.socket.removeAllListeners('message');
     this.socket.close();
   }
@@ -244,7 +190,7 @@ export class UdpLink implements Link {
       this.udpCounters.foreign++;
       return;
     }
-    if (message.length > this.maxFrameSize || message.length < ETHERNET_HEADER_LENGTH) {
+    if (message.length > this.maxFrameSize || message.length < ETH_HEADER_LEN) {
       this.udpCounters.badSize++;
       this.counters.rxDropped++;
       return;
