@@ -19,7 +19,7 @@ after(() => {
 });
 
 /** Runs body with a kernel target (nginx on STACK_IP:80, big.bin of 2 MB) reachable from net's namespace. */
-async function withKernelTarget(body: (net: InteropNet) => Promise<void>): Promise<void> {
+async function withKernelTarget(body: (net: InteropNet, target: TestNetns) => Promise<void>): Promise<void> {
   await withInterop({ prefix: PREFIX }, async (net) => {
     const target = TestNetns.create(PREFIX);
     try {
@@ -37,7 +37,7 @@ async function withKernelTarget(body: (net: InteropNet) => Promise<void>): Promi
       writeFileSync(join(www, 'big.bin'), randomBytes(2_000_000));
       await startNginx(target, { root: www, dir: net.dir, ip: STACK_IP, port: 80 });
       net.suppressKernelRsts();
-      await body(net);
+      await body(net, target);
     } finally {
       target.destroy();
     }
@@ -68,5 +68,19 @@ test('probes pass against the Linux kernel, and fail when aimed at the wrong beh
     const noListener = await runProbe(net.ns, 'synack_options', STACK_IP, 81, ['--timeout', '1']);
     assert.equal(noListener.code, 1, noListener.output);
     assert.match(noListener.line, /^FAIL synack_options: offer all four: SYN answered by \[RA /);
+  });
+});
+
+test('client_window (scapy as the server) passes with the kernel as the client', async (t) => {
+  if (!rootTestsEnabled(t)) return;
+  await withKernelTarget(async (net, target) => {
+    const probe = runProbe(net.ns, 'client_window', STACK_IP, 8080, ['--count', '4', '--timeout', '20']);
+    await new Promise((r) => setTimeout(r, 1500)); // scapy starts in about a second
+    for (let i = 0; i < 4; i++) {
+      const r = await target.run(`curl -sS --max-time 10 http://${KERNEL_IP}:8080/x`, 15_000);
+      assert.equal(r.stdout, 'hello from a scapy server\n', r.stderr);
+    }
+    const result = await probe;
+    assert.equal(result.passed, true, result.output);
   });
 });

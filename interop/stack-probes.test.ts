@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listNetns } from '../src/testing/netns.js';
-import { STACK_IP, rootTestsEnabled, withInterop } from './fixture.js';
+import { KERNEL_IP, STACK_IP, rootTestsEnabled, withInterop } from './fixture.js';
 import { runProbe } from './kernel-tools.js';
-import { startEpserver, writeStackConf } from './stack.js';
+import { startEpserver, startProgram, writeStackConf } from './stack.js';
 
 const PREFIX = 'mthp';
 
@@ -49,3 +49,18 @@ for (const [name, port, extra, what] of PROBES) {
     });
   });
 }
+
+test('probe client_window: our epwget connecting to a scapy server with ISNs near 2^31/2^32 keeps its window open', async (t) => {
+  if (!rootTestsEnabled(t)) return;
+  await withInterop({ prefix: PREFIX }, async (net) => {
+    net.createTap();
+    net.suppressKernelRsts(); // the namespace's kernel has no listener on 8080: scapy answers instead
+    await net.startCapture();
+    const probe = runProbe(net.ns, 'client_window', STACK_IP, 8080, ['--count', '4', '--timeout', '20']);
+    await new Promise((r) => setTimeout(r, 1500)); // scapy starts in about a second
+    const client = startProgram(net, 'epwget', [`${KERNEL_IP}:8080/x`, '4', '-c', '1', '-f', writeStackConf(net)]);
+    const [result, exit] = await Promise.all([probe, client.finish(30_000)]);
+    assert.equal(result.passed, true, `${result.line}\n${result.output}\nepwget:\n${client.output()}`);
+    assert.equal(exit.code, 0, `epwget:\n${client.output()}`);
+  });
+});
