@@ -238,101 +238,169 @@ function makeWww(dir: string): void {
   fs.writeFileSync(path.join(www, PAGE.slice(1)), page);
 }
 
-interface Measured {
-  runs: number[];
-  notes: string[];
+type Settings = Required<Omit<TapBenchOptions, 'log'>>;
+
+/** The runs of one figure's side, and what went wrong. After a failure the series takes no more runs. */
+class Series {
+  runs: number[] = [];
+  notes: string[] = [];
+  failed = false;
+  constructor(readonly what: string) {}
+
+  /** Takes one run; a failure is noted (and logged) instead of thrown, so the other series go on. */
+  async take(log: (s: string) => void, run: (notes: string[]) => Promise<number>): Promise<void> {
+    if (this.failed) return;
+    try {
+      this.runs.push(await run(this.notes));
+    } catch (e) {
+      this.failed = true;
+      this.notes.push(`${this.what} failed: ${(e as Error).message}`);
+      log(`  ${this.what} failed: ${(e as Error).message}`);
+    }
+  }
+
+  fail(reason: string, log: (s: string) => void): void {
+    this.failed = true;
+    this.notes.push(`${this.what} failed: ${reason}`);
+    log(`  ${this.what} failed: ${reason}`);
+  }
 }
 
-/** `runs` wrk runs from `client` (after a 1 s warm-up); req/s of each. */
-async function measureWrk(client: TestNetns, url: string, o: Required<Omit<TapBenchOptions, 'log'>>, log: (s: string) => void): Promise<Measured> {
-  const cmd = (s: number): string => `${pinned(0).join(' ')} wrk -t1 -c${o.connections} -d${s}s ${url}`.trim();
-  await client.run(cmd(1), 15_000);
-  const m: Measured = { runs: [], notes: [] };
-  for (let i = 0; i < o.runs; i++) {
-    const r = await client.run(cmd(o.seconds), (o.seconds + 15) * 1000);
-    if (r.timedOut) throw new Error(`${cmd(o.seconds)} did not finish`);
-    const w = parseWrk(r.stdout);
-    if (w.socketErrors > 0 || w.non2xx > 0) m.notes.push(`run ${i + 1}: ${w.socketErrors} socket errors, ${w.non2xx} non-2xx`);
-    log(`  ${cmd(o.seconds)}: ${w.requestsPerSecond.toFixed(0)} req/s (${w.requests} requests)`);
-    m.runs.push(w.requestsPerSecond);
-  }
-  return m;
+function wrkCommand(url: string, connections: number, seconds: number): string {
+  return `${pinned(0).join(' ')} wrk -t1 -c${connections} -d${seconds}s ${url}`.trim();
+}
+
+/** One wrk run from `client`; req/s. Socket errors and non-2xx answers go to `notes`. */
+async function wrkOnce(client: TestNetns, url: string, o: Settings, notes: string[], log: (s: string) => void): Promise<number> {
+  const cmd = wrkCommand(url, o.connections, o.seconds);
+  const r = await client.run(cmd, (o.seconds + 15) * 1000);
+  if (r.timedOut) throw new Error(`${cmd} did not finish`);
+  const w = parseWrk(r.stdout);
+  if (w.socketErrors > 0 || w.non2xx > 0) notes.push(`${url}: ${w.socketErrors} socket errors, ${w.non2xx} non-2xx in one run`);
+  log(`  ${cmd}: ${w.requestsPerSecond.toFixed(0)} req/s (${w.requests} requests)`);
+  return w.requestsPerSecond;
+}
+
+/** One iperf3 run from `client` to the server side of the veth pair; Gbit/s the receiver saw. */
+async function iperf3Once(client: TestNetns, o: Settings, log: (s: string) => void): Promise<number> {
+  const cmd = `${pinned(0).join(' ')} iperf3 -c ${VETH_SERVER_IP} -p ${IPERF_PORT} -t ${o.seconds} -J`.trim();
+  const r = await client.run(cmd, (o.seconds + 15) * 1000);
+  if (r.timedOut) throw new Error(`${cmd} did not finish`);
+  const res = parseIperf3Json(r.stdout);
+  log(`  ${cmd}: ${(res.receivedBitsPerSecond / 1e9).toFixed(2)} Gbit/s (${res.retransmits} retransmits)`);
+  return res.receivedBitsPerSecond / 1e9;
 }
 
 /**
- * `runs` single-connection transfers between our stack (bench/tap-bulk.js, one process per run) and socat on the
- * kernel side of the TAP; Gbit/s of each as our side timed it. send: from our first write to the sink's FIN
- * (sent once the sink has read everything); recv: from our first byte read to the source's FIN.
+ * One single-connection transfer between our stack (bench/tap-bulk.js, a new process) and socat on the kernel
+ * side of the TAP; Gbit/s as our side timed it. send: from our first write to the sink's FIN (sent once the sink
+ * has read everything); recv: from our first byte read to the source's FIN.
  */
-async function measureTapBulk(ns: TestNetns, conf: string, mode: 'send' | 'recv', o: Required<Omit<TapBenchOptions, 'log'>>, log: (s: string) => void): Promise<Measured> {
-  const m: Measured = { runs: [], notes: [] };
+async function tapBulkOnce(ns: TestNetns, conf: string, mode: 'send' | 'recv', o: Settings, notes: string[], log: (s: string) => void): Promise<number> {
   const pin = pinned(0).join(' ');
-  for (let i = 0; i < o.runs; i++) {
-    const argv = mode === 'send'
-      ? [TAP_BULK, 'send', conf, TAP_KERNEL_IP, String(BULK_PORT), String(o.seconds)]
-      : [TAP_BULK, 'recv', conf, String(BULK_PORT)];
-    const p = await startOnTap(ns, argv, /^ready$/m);
-    let kernelCmd: string;
-    let sinkBytes = -1;
+  const argv = mode === 'send'
+    ? [TAP_BULK, 'send', conf, TAP_KERNEL_IP, String(BULK_PORT), String(o.seconds)]
+    : [TAP_BULK, 'recv', conf, String(BULK_PORT)];
+  const p = await startOnTap(ns, argv, /^ready$/m);
+  let kernelCmd: string;
+  let sinkBytes = -1;
+  try {
+    if (mode === 'send') {
+      kernelCmd = `${pin} socat -u TCP-LISTEN:${BULK_PORT},bind=${TAP_KERNEL_IP},reuseaddr STDOUT | wc -c`.trim();
+      const sink = ns.run(kernelCmd, (o.seconds + 40) * 1000);
+      await waitForListener(ns, BULK_PORT);
+      p.child.stdin!.write('go\n');
+      await awaitExit(p, (o.seconds + 35) * 1000, 'tap-bulk send');
+      const r = await sink;
+      sinkBytes = Number(r.stdout.trim());
+    } else {
+      kernelCmd = `${pin} timeout ${o.seconds} socat -u -b 65536 OPEN:/dev/zero TCP:${TAP_STACK_IP}:${BULK_PORT}`.trim();
+      const r = await ns.run(kernelCmd, (o.seconds + 10) * 1000);
+      if (r.code !== 124) throw new Error(`${kernelCmd}: exit ${r.code}: ${r.stderr.trim()}`); // 124: ended by timeout
+      await awaitExit(p, 35_000, 'tap-bulk recv');
+    }
+  } finally {
+    await stopProcess(p);
+  }
+  if (p.child.exitCode !== 0) throw new Error(`tap-bulk ${mode} exited ${p.child.exitCode ?? p.child.signalCode}: ${p.output().trim()}`);
+  const res = JSON.parse(p.output().trim().split('\n').pop()!) as { bytes: number; seconds: number };
+  if (mode === 'send' && sinkBytes !== res.bytes) notes.push(`sent ${res.bytes} bytes, the kernel sink counted ${sinkBytes}`);
+  const gbps = (res.bytes * 8) / res.seconds / 1e9;
+  log(`  tap-bulk ${mode} (${path.basename(conf)}) | ${kernelCmd}: ${gbps.toFixed(2)} Gbit/s (${res.bytes} bytes in ${res.seconds.toFixed(2)} s)`);
+  return gbps;
+}
+
+function record(name: string, unit: string, ours: Series, kernel: Series, method: string): BenchRecord {
+  return makeRecord(name, unit, true, ours.runs, kernel.runs, [method, ...ours.notes, ...kernel.notes].join('; '));
+}
+
+interface TapSide {
+  ns: TestNetns;
+  conf: string;
+  label: string;
+  http: Series;
+  send: Series;
+  recv: Series;
+}
+
+/**
+ * All runs, with every topology up at once so that runs of the kernel and of our stack alternate (machine noise
+ * then spreads over both sides): the veth pair and two TAP namespaces (without and with vnet_hdr).
+ */
+async function measureAll(dir: string, o: Settings, log: (s: string) => void): Promise<{ kernelHttp: Series; iperf: Series; taps: TapSide[] }> {
+  const www = path.join(dir, 'www');
+  const kernelHttp = new Series('Node http over veth');
+  const iperf = new Series('iperf3 over veth');
+  const taps: TapSide[] = [];
+  await withVethPair((server, client) => withTapNetns(dir, false, (ns0, conf0) => withTapNetns(dir, true, async (ns1, conf1) => {
+    for (const [ns, conf, label] of [[ns0, conf0, 'TAP'], [ns1, conf1, 'TAP + vnet_hdr']] as const) {
+      taps.push({ ns, conf, label, http: new Series(`epserver over ${label}`), send: new Series(`bulk send over ${label}`), recv: new Series(`bulk receive over ${label}`) });
+    }
+    const kernelUrl = `http://${VETH_SERVER_IP}${PAGE}`;
+    const tapUrl = `http://${TAP_STACK_IP}${PAGE}`;
+
+    log('tap-suite: HTTP (Node http over veth, epserver over TAP, epserver over TAP + vnet_hdr, alternating)');
+    const servers: Started[] = [];
     try {
-      if (mode === 'send') {
-        kernelCmd = `${pin} socat -u TCP-LISTEN:${BULK_PORT},bind=${TAP_KERNEL_IP},reuseaddr STDOUT | wc -c`.trim();
-        const sink = ns.run(kernelCmd, (o.seconds + 40) * 1000);
-        await waitForListener(ns, BULK_PORT);
-        p.child.stdin!.write('go\n');
-        await awaitExit(p, (o.seconds + 35) * 1000, 'tap-bulk send');
-        const r = await sink;
-        sinkBytes = Number(r.stdout.trim());
-      } else {
-        kernelCmd = `${pin} timeout ${o.seconds} socat -u -b 65536 OPEN:/dev/zero TCP:${TAP_STACK_IP}:${BULK_PORT}`.trim();
-        const r = await ns.run(kernelCmd, (o.seconds + 10) * 1000);
-        if (r.code !== 124) throw new Error(`${kernelCmd}: exit ${r.code}: ${r.stderr.trim()}`); // 124: ended by timeout
-        await awaitExit(p, 35_000, 'tap-bulk recv');
+      try {
+        servers.push(await startProcess(server, [...pinned(1), process.execPath, HTTP_SERVER, www, VETH_SERVER_IP, '80'], /^ready /m, 10_000));
+        await waitForHttp(client, kernelUrl);
+        await client.run(wrkCommand(kernelUrl, o.connections, 1), 15_000); // warm-up
+      } catch (e) {
+        kernelHttp.fail((e as Error).message, log);
+      }
+      for (const t of taps) {
+        try {
+          servers.push(await startOnTap(t.ns, [EPSERVER, '-p', www, '-f', t.conf], /epserver: serving/));
+          await waitForHttp(t.ns, tapUrl);
+          await t.ns.run(wrkCommand(tapUrl, o.connections, 1), 15_000); // warm-up
+        } catch (e) {
+          t.http.fail((e as Error).message, log);
+        }
+      }
+      for (let i = 0; i < o.runs; i++) {
+        await kernelHttp.take(log, (notes) => wrkOnce(client, kernelUrl, o, notes, log));
+        for (const t of taps) await t.http.take(log, (notes) => wrkOnce(t.ns, tapUrl, o, notes, log));
       }
     } finally {
-      await stopProcess(p);
+      for (const p of servers) await stopProcess(p);
     }
-    if (p.child.exitCode !== 0) throw new Error(`tap-bulk ${mode} exited ${p.child.exitCode ?? p.child.signalCode}: ${p.output().trim()}`);
-    const last = p.output().trim().split('\n').pop()!;
-    const res = JSON.parse(last) as { bytes: number; seconds: number };
-    if (mode === 'send' && sinkBytes !== res.bytes) m.notes.push(`run ${i + 1}: sent ${res.bytes} bytes, the kernel sink counted ${sinkBytes}`);
-    const gbps = (res.bytes * 8) / res.seconds / 1e9;
-    log(`  tap-bulk ${mode} | ${kernelCmd}: ${gbps.toFixed(2)} Gbit/s (${res.bytes} bytes in ${res.seconds.toFixed(2)} s)`);
-    m.runs.push(gbps);
-  }
-  return m;
-}
 
-/** `runs` iperf3 runs from `client` to the server side of the veth pair; Gbit/s the receiver saw. */
-async function measureIperf3(server: TestNetns, client: TestNetns, o: Required<Omit<TapBenchOptions, 'log'>>, log: (s: string) => void): Promise<Measured> {
-  const argv = [...pinned(1), 'iperf3', '-s', '-B', VETH_SERVER_IP, '-p', String(IPERF_PORT)];
-  server.exec(argv[0]!, argv.slice(1), { stdio: 'ignore' });
-  await waitForListener(server, IPERF_PORT);
-  const cmd = `${pinned(0).join(' ')} iperf3 -c ${VETH_SERVER_IP} -p ${IPERF_PORT} -t ${o.seconds} -J`.trim();
-  const m: Measured = { runs: [], notes: [] };
-  for (let i = 0; i < o.runs; i++) {
-    const r = await client.run(cmd, (o.seconds + 15) * 1000);
-    if (r.timedOut) throw new Error(`${cmd} did not finish`);
-    const res = parseIperf3Json(r.stdout);
-    log(`  ${cmd}: ${(res.receivedBitsPerSecond / 1e9).toFixed(2)} Gbit/s (${res.retransmits} retransmits)`);
-    m.runs.push(res.receivedBitsPerSecond / 1e9);
-  }
-  return m;
-}
-
-/** Runs `body`; on failure returns no runs and the reason as a note, so one broken figure keeps the others. */
-async function attempt(what: string, log: (s: string) => void, body: () => Promise<Measured>): Promise<Measured> {
-  try {
-    return await body();
-  } catch (e) {
-    const reason = `${what} failed: ${(e as Error).message}`;
-    log(`  ${reason}`);
-    return { runs: [], notes: [reason] };
-  }
-}
-
-function record(name: string, unit: string, ours: Measured, kernel: Measured, method: string): BenchRecord {
-  return makeRecord(name, unit, true, ours.runs, kernel.runs, [method, ...ours.notes, ...kernel.notes].join('; '));
+    log('tap-suite: bulk (iperf3 over veth, our send and receive over TAP and TAP + vnet_hdr, alternating)');
+    try {
+      const argv = [...pinned(1), 'iperf3', '-s', '-B', VETH_SERVER_IP, '-p', String(IPERF_PORT)];
+      server.exec(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+      await waitForListener(server, IPERF_PORT);
+    } catch (e) {
+      iperf.fail((e as Error).message, log);
+    }
+    for (let i = 0; i < o.runs; i++) {
+      await iperf.take(log, () => iperf3Once(client, o, log));
+      for (const t of taps) await t.send.take(log, (notes) => tapBulkOnce(t.ns, t.conf, 'send', o, notes, log));
+      for (const t of taps) await t.recv.take(log, (notes) => tapBulkOnce(t.ns, t.conf, 'recv', o, notes, log));
+    }
+  })));
+  return { kernelHttp, iperf, taps };
 }
 
 /**
@@ -341,7 +409,7 @@ function record(name: string, unit: string, ours: Measured, kernel: Measured, me
  */
 export async function runTapBenchmarks(options: TapBenchOptions = {}): Promise<BenchRecord[]> {
   const log = options.log ?? ((s: string) => process.stderr.write(`${s}\n`));
-  const o = { seconds: options.seconds ?? 5, runs: options.runs ?? 3, connections: options.connections ?? 64 };
+  const o: Settings = { seconds: options.seconds ?? 5, runs: options.runs ?? 3, connections: options.connections ?? 64 };
   const why = tapSuiteUnavailable();
   if (why !== null) {
     log(`tap-suite: skipped: ${why}`);
@@ -362,51 +430,17 @@ export async function runTapBenchmarks(options: TapBenchOptions = {}): Promise<B
   process.on('SIGTERM', onSignal);
   try {
     makeWww(dir);
-    const www = path.join(dir, 'www');
-    log('tap-suite: kernel baselines over a veth pair (Node http, iperf3)');
-    const kernel = await withVethPair(async (server, client) => {
-      const http = await attempt('Node http over veth', log, async () => {
-        await startProcess(server, [...pinned(1), process.execPath, HTTP_SERVER, www, VETH_SERVER_IP, '80'], /^ready /m, 10_000);
-        await waitForHttp(client, `http://${VETH_SERVER_IP}${PAGE}`);
-        return measureWrk(client, `http://${VETH_SERVER_IP}${PAGE}`, o, log);
-      });
-      const bulk = await attempt('iperf3 over veth', log, () => measureIperf3(server, client, o, log));
-      return { http, bulk };
-    });
-    const tap: Array<{ http: Measured; send: Measured; recv: Measured }> = [];
-    for (const vnetHdr of [false, true]) {
-      const v = vnetHdr ? ' + vnet_hdr' : '';
-      log(`tap-suite: mtcp-ts over a TAP${v}`);
-      const none: Measured = { runs: [], notes: [] };
-      let figures = { http: none, send: none, recv: none };
-      const setup = await attempt(`TAP namespace${v}`, log, () => withTapNetns(dir, vnetHdr, async (ns, conf) => {
-        const http = await attempt(`epserver over TAP${v}`, log, async () => {
-          const ep = await startOnTap(ns, [EPSERVER, '-p', www, '-f', conf], /epserver: serving/);
-          try {
-            await waitForHttp(ns, `http://${TAP_STACK_IP}${PAGE}`);
-            return await measureWrk(ns, `http://${TAP_STACK_IP}${PAGE}`, o, log);
-          } finally {
-            await stopProcess(ep);
-          }
-        });
-        const send = await attempt(`bulk send over TAP${v}`, log, () => measureTapBulk(ns, conf, 'send', o, log));
-        const recv = await attempt(`bulk receive over TAP${v}`, log, () => measureTapBulk(ns, conf, 'recv', o, log));
-        figures = { http, send, recv };
-        return none;
-      }));
-      if (setup.notes.length > 0) figures = { http: setup, send: setup, recv: setup };
-      tap.push(figures);
-    }
+    const { kernelHttp, iperf, taps } = await measureAll(dir, o, log);
     const wrkMethod = `wrk -t1 -c${o.connections} -d${o.seconds}s, ${PAGE_BYTES} B file; node = Node http on the kernel over veth`;
     const sendMethod = `1 connection, ${o.seconds} s; ours = tap-bulk send -> socat sink over the TAP; node = kernel-to-kernel iperf3 over veth`;
     const recvMethod = `1 connection, ${o.seconds} s; ours = socat source -> tap-bulk recv over the TAP; node = kernel-to-kernel iperf3 over veth`;
     return [
-      record('HTTP req/s, epserver over TAP', 'req/s', tap[0]!.http, kernel.http, wrkMethod),
-      record('HTTP req/s, epserver over TAP + vnet_hdr', 'req/s', tap[1]!.http, kernel.http, wrkMethod),
-      record('bulk send Gbit/s over TAP', 'Gbit/s', tap[0]!.send, kernel.bulk, sendMethod),
-      record('bulk send Gbit/s over TAP + vnet_hdr (TSO)', 'Gbit/s', tap[1]!.send, kernel.bulk, sendMethod),
-      record('bulk receive Gbit/s over TAP', 'Gbit/s', tap[0]!.recv, kernel.bulk, recvMethod),
-      record('bulk receive Gbit/s over TAP + vnet_hdr', 'Gbit/s', tap[1]!.recv, kernel.bulk, recvMethod),
+      record('HTTP req/s, epserver over TAP', 'req/s', taps[0]!.http, kernelHttp, wrkMethod),
+      record('HTTP req/s, epserver over TAP + vnet_hdr', 'req/s', taps[1]!.http, kernelHttp, wrkMethod),
+      record('bulk send Gbit/s over TAP', 'Gbit/s', taps[0]!.send, iperf, sendMethod),
+      record('bulk send Gbit/s over TAP + vnet_hdr (TSO)', 'Gbit/s', taps[1]!.send, iperf, sendMethod),
+      record('bulk receive Gbit/s over TAP', 'Gbit/s', taps[0]!.recv, iperf, recvMethod),
+      record('bulk receive Gbit/s over TAP + vnet_hdr', 'Gbit/s', taps[1]!.recv, iperf, recvMethod),
     ];
   } finally {
     removeDir();
@@ -433,7 +467,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const runs = argValue(args, '--runs', 3);
   const records = await runTapBenchmarks({ seconds, runs });
   if (records.length > 0) {
-    console.log(`\nmtcp-ts over TAP vs the Linux kernel, median of ${runs} runs of ${seconds} s (node ${process.version}, ${os.cpus().length} CPUs)`);
+    const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+    console.log(`\nmtcp-ts over TAP vs the Linux kernel, median of ${runs} runs of ${seconds} s (node ${process.version}, ${os.cpus().length} CPUs, load average ${load})`);
     console.log('("node net" column: the kernel baseline named in each note)\n');
     console.log(formatTable(records));
     console.log('');
