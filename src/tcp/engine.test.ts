@@ -158,3 +158,19 @@ test('buffer pool exhausted: send gets ENOMEM, arriving data is dropped and coun
   a.advance(2000); b.advance(2000); pump(2000);         // s1's retransmission now finds a block
   assert.equal(c1.bytesReadable, 100);
 });
+
+test('bad arguments are errno values, never exceptions', () => {
+  const { a, b, pump } = pair();
+  assert.equal(a.connect(A, 0, B, 80, 0, { rcvbuf: 0 }), -EINVAL);
+  assert.equal(a.connect(A, 0, B, 80, 0, { sndbuf: 1.5 }), -EINVAL);
+  const l = b.listen(0, 80, 10) as TcpListener;
+  const c = a.connect(A, 0, B, 80, 0, { rcvbuf: 100000, sndbuf: 100000 }) as TcpConnection;
+  pump(0);
+  assert.equal(c.receiveBuffer.capacity, 100000);
+  b.accept(l);
+  const buf = new Uint8Array(10);
+  assert.equal(a.send(c, buf, 5, 10, 1), -EINVAL);
+  assert.equal(a.send(c, buf, -1, 2, 1), -EINVAL);
+  assert.equal(a.receive(c, buf, 0, 11, false, 1), -EINVAL);
+  assert.equal(a.send(c, buf, 0, 0, 1), 0);
+});

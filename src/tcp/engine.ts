@@ -31,6 +31,15 @@ export interface SegmentSink {
   sendSegment(localIp: number, remoteIp: number, buf: Uint8Array, off: number, len: number): number;
 }
 
+/** mTCP's smallest buffer is 64 bytes; 1 GiB keeps the window arithmetic in 32 bits. */
+function validBufferSize(n: number): boolean {
+  return Number.isInteger(n) && n >= 64 && n <= 1 << 30;
+}
+
+function validRange(buf: Uint8Array, off: number, len: number): boolean {
+  return Number.isInteger(off) && Number.isInteger(len) && off >= 0 && len >= 0 && off + len <= buf.length;
+}
+
 /** Out-of-order ranges a receiver keeps per connection (and so at most this many SACK blocks to choose from). */
 const RECEIVE_MAX_RANGES = 16;
 
@@ -439,6 +448,7 @@ export class TcpEngine implements ConnectionObserver {
     } else if (this.lookup(localIp, localPort, remoteIp, remotePort) !== null) return -E.EADDRINUSE;
     const rcvbuf = options?.rcvbuf ?? this.config.rcvbuf;
     const sndbuf = options?.sndbuf ?? this.config.sndbuf;
+    if (!validBufferSize(rcvbuf) || !validBufferSize(sndbuf)) return -E.EINVAL;
     const c = this.newConnection(localIp, localPort, remoteIp, remotePort, rcvbuf, sndbuf, now);
     if (options?.noDelay !== undefined) c.noDelay = options.noDelay;
     if (options?.keepalive !== undefined) c.keepalive = options.keepalive;
@@ -461,7 +471,8 @@ export class TcpEngine implements ConnectionObserver {
     if (s === TcpState.SYN_SENT || s === TcpState.SYN_RECEIVED) return -E.EAGAIN;
     if (s !== TcpState.ESTABLISHED && s !== TcpState.CLOSE_WAIT) return s === TcpState.CLOSED && !c.resetReceived && c.finQueued === false && c.sndMax === 0 ? -E.ENOTCONN : -E.EPIPE;
     if (c.finQueued) return -E.EPIPE;
-    if (len <= 0) return 0;
+    if (!validRange(buf, off, len)) return -E.EINVAL;
+    if (len === 0) return 0;
     const n = c.sendBuffer.write(buf, off, len);
     if (n < 0) return -E.ENOMEM;
     if (n === 0) return -E.EAGAIN;
@@ -473,8 +484,9 @@ export class TcpEngine implements ConnectionObserver {
     this.now = now;
     if (c.freed || c.orphan) return -E.EBADF;
     const rb = c.receiveBuffer;
+    if (!validRange(buf, off, len)) return -E.EINVAL;
     if (rb.readable > 0 && !c.shutRead) {
-      if (len <= 0) return 0;
+      if (len === 0) return 0;
       if (peek) return rb.peek(buf, off, len);
       const n = rb.read(buf, off, len);
       this.maybeWindowUpdate(c);
