@@ -16,6 +16,45 @@ import { formatEpwgetSecond, formatEpwgetSummary, type EpwgetSummary } from './f
 
 const READ_BUF = 65536;
 
+/** Cumulative figures of a run, readable while it runs (several cores' runs can be summed for one line). */
+export class EpwgetCounters {
+  connects = 0;
+  readBytes = 0;
+  writeBytes = 0;
+  completed = 0;
+  errors = 0;
+  respTotalUs = 0;
+  /** Largest response time since the last takeRespMax(). */
+  respMaxUs = 0;
+
+  takeRespMax(): number {
+    const m = this.respMaxUs;
+    this.respMaxUs = 0;
+    return m;
+  }
+}
+
+/** Per-second line from counter snapshots: `now` and `before` are cumulative sums over one or more runs. */
+export function epwgetSecondLine(now: EpwgetCounters, before: EpwgetCounters, respMaxUs: number, seconds: number): string {
+  const completes = now.completed - before.completed;
+  return formatEpwgetSecond({
+    connects: now.connects - before.connects, readBytes: now.readBytes - before.readBytes,
+    writeBytes: now.writeBytes - before.writeBytes, completes, completedTotal: now.completed, errorsTotal: now.errors,
+    respTimeAvgUs: completes > 0 ? (now.respTotalUs - before.respTotalUs) / completes : 0, respTimeMaxUs: respMaxUs, seconds,
+  });
+}
+
+/** Copies the cumulative fields of `from` into `to` (or adds them when `add`). */
+export function snapshotCounters(to: EpwgetCounters, from: EpwgetCounters, add: boolean): void {
+  const k = add ? 1 : 0;
+  to.connects = to.connects * k + from.connects;
+  to.readBytes = to.readBytes * k + from.readBytes;
+  to.writeBytes = to.writeBytes * k + from.writeBytes;
+  to.completed = to.completed * k + from.completed;
+  to.errors = to.errors * k + from.errors;
+  to.respTotalUs = to.respTotalUs * k + from.respTotalUs;
+}
+
 export interface EpwgetOptions {
   url: TargetUrl;
   requests: number;
@@ -26,6 +65,8 @@ export interface EpwgetOptions {
   onProgress: ((line: string) => void) | null;
   /** A request not finished after this many ms counts as an error ("timed out"); 0 = no limit. */
   requestTimeoutMs?: number;
+  /** Live cumulative counters of this run (created when absent). */
+  counters?: EpwgetCounters;
 }
 
 export interface EpwgetResult extends EpwgetSummary {
@@ -67,10 +108,12 @@ export async function runEpwget(mctx: mctx_t, options: EpwgetOptions): Promise<E
   let responseSize = -1;
   let bodyBytes = 0;
   let totalBytes = 0;
-  const sec = { connects: 0, readBytes: 0, writeBytes: 0, completes: 0, respTotalUs: 0, respMaxUs: 0 };
+  const live = options.counters ?? new EpwgetCounters();
+  const before = new EpwgetCounters();
 
   const fail = (r: Request | null, reason: string): void => {
     errors++;
+    live.errors++;
     reasons[reason] = (reasons[reason] ?? 0) + 1;
     if (r !== null) finish(r);
   };
@@ -99,7 +142,7 @@ export async function runEpwget(mctx: mctx_t, options: EpwgetOptions): Promise<E
       return;
     }
     inflight.set(sock, r);
-    sec.connects++;
+    live.connects++;
     ev.events = MTCP_EPOLLOUT;
     ev.data.sockid = sock;
     mtcp_epoll_ctl(mctx, ep, MTCP_EPOLL_CTL_ADD, sock, ev);
@@ -125,7 +168,7 @@ export async function runEpwget(mctx: mctx_t, options: EpwgetOptions): Promise<E
         return;
       }
       r.sent += n;
-      sec.writeBytes += n;
+      live.writeBytes += n;
     }
     ev.events = MTCP_EPOLLIN;
     ev.data.sockid = r.sock;
@@ -148,11 +191,11 @@ export async function runEpwget(mctx: mctx_t, options: EpwgetOptions): Promise<E
       return;
     }
     completed++;
-    sec.completes++;
+    live.completed++;
     bodyBytes += p.bodyReceived;
     const us = (performance.now() - r.started) * 1000;
-    sec.respTotalUs += us;
-    if (us > sec.respMaxUs) sec.respMaxUs = us;
+    live.respTotalUs += us;
+    if (us > live.respMaxUs) live.respMaxUs = us;
     finish(r);
   };
 
@@ -170,7 +213,7 @@ export async function runEpwget(mctx: mctx_t, options: EpwgetOptions): Promise<E
         fail(r, `read: ${errnoName(e) ?? e}`);
         return;
       }
-      sec.readBytes += n;
+      live.readBytes += n;
       totalBytes += n;
       r.readBytes += n;
       const used = r.parser.feed(buf, 0, n);
@@ -211,17 +254,10 @@ export async function runEpwget(mctx: mctx_t, options: EpwgetOptions): Promise<E
     if (timeoutMs > 0) {
       for (const r of [...inflight.values()]) if (now - r.started > timeoutMs) fail(r, 'timed out');
     }
-    if (now - lastLine >= 1000) {
-      if (options.onProgress !== null) {
-        options.onProgress(formatEpwgetSecond({
-          connects: sec.connects, readBytes: sec.readBytes, writeBytes: sec.writeBytes, completes: sec.completes,
-          completedTotal: completed, errorsTotal: errors,
-          respTimeAvgUs: sec.completes > 0 ? sec.respTotalUs / sec.completes : 0, respTimeMaxUs: sec.respMaxUs,
-          seconds: (now - lastLine) / 1000,
-        }));
-      }
+    if (options.onProgress !== null && now - lastLine >= 1000) {
+      options.onProgress(epwgetSecondLine(live, before, live.takeRespMax(), (now - lastLine) / 1000));
+      snapshotCounters(before, live, false);
       lastLine = now;
-      sec.connects = 0; sec.readBytes = 0; sec.writeBytes = 0; sec.completes = 0; sec.respTotalUs = 0; sec.respMaxUs = 0;
     }
   }
   mtcp_close(mctx, ep);

@@ -3,7 +3,7 @@
 
 import { EPWGET_USAGE, parseEpwgetArgs } from './args.js';
 import { mtcp_destroy, onSigint, startMtcp, usageExit } from './common.js';
-import { formatEpwgetSummary, runEpwget } from '../apps/epwget.js';
+import { EpwgetCounters, epwgetSecondLine, formatEpwgetSummary, runEpwget, snapshotCounters } from '../apps/epwget.js';
 
 async function main(): Promise<void> {
   let args;
@@ -38,34 +38,53 @@ async function main(): Promise<void> {
   contexts.forEach((_, i) => {
     process.stdout.write(`Thread ${i} handles ${perCore[i]} flows. connecting to ${args.url.host}:${args.url.port}\n`);
   });
+  // One [ ALL ] line per second over every core's counters, as mTCP prints from core 0.
+  const counters = contexts.map(() => new EpwgetCounters());
+  const sum = new EpwgetCounters();
+  const before = new EpwgetCounters();
+  let last = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    let respMax = 0;
+    sum.connects = sum.readBytes = sum.writeBytes = sum.completed = sum.errors = sum.respTotalUs = 0;
+    for (const c of counters) {
+      snapshotCounters(sum, c, true);
+      respMax = Math.max(respMax, c.takeRespMax());
+    }
+    process.stdout.write(`${epwgetSecondLine(sum, before, respMax, (now - last) / 1000)}\n`);
+    snapshotCounters(before, sum, false);
+    last = now;
+  }, 1000);
   let results;
   try {
     results = await Promise.all(contexts.map((ctx, i) => runEpwget(ctx, {
       url: args.url, requests: perCore[i]!, concurrency,
       outPrefix: args.outPrefix === undefined ? undefined : n > 1 ? `${args.outPrefix}.cpu${i}` : args.outPrefix,
-      onProgress: i === 0 ? (line) => process.stdout.write(`${line}\n`) : null,
+      onProgress: null, counters: counters[i],
     })));
   } catch (e) {
+    clearInterval(ticker);
     process.stderr.write(`epwget: ${(e as Error).message}\n`);
     await mtcp_destroy();
     process.exit(1);
   }
+  clearInterval(ticker);
   await mtcp_destroy();
-  const sum = { requested: 0, completed: 0, errors: 0, incompletes: 0, reasons: {} as Record<string, number>, seconds: 0, bodyBytes: 0, totalBytes: 0 };
+  const total = { requested: 0, completed: 0, errors: 0, incompletes: 0, reasons: {} as Record<string, number>, seconds: 0, bodyBytes: 0, totalBytes: 0 };
   results.forEach((r, i) => {
     process.stdout.write(`[CPU ${i}] Completed ${r.completed} connections, errors: ${r.errors} incompletes: ${r.incompletes}\n`);
     if (r.responseSize >= 0) process.stdout.write(`[CPU ${i}] Response size set to ${r.responseSize}\n`);
-    sum.requested += r.requested;
-    sum.completed += r.completed;
-    sum.errors += r.errors;
-    sum.incompletes += r.incompletes;
-    sum.seconds = Math.max(sum.seconds, r.seconds);
-    sum.bodyBytes += r.bodyBytes;
-    sum.totalBytes += r.totalBytes;
-    for (const [k, v] of Object.entries(r.reasons)) sum.reasons[k] = (sum.reasons[k] ?? 0) + v;
+    total.requested += r.requested;
+    total.completed += r.completed;
+    total.errors += r.errors;
+    total.incompletes += r.incompletes;
+    total.seconds = Math.max(total.seconds, r.seconds);
+    total.bodyBytes += r.bodyBytes;
+    total.totalBytes += r.totalBytes;
+    for (const [k, v] of Object.entries(r.reasons)) total.reasons[k] = (total.reasons[k] ?? 0) + v;
   });
-  for (const line of formatEpwgetSummary(sum)) process.stdout.write(`${line}\n`);
-  const ok = !interrupted && sum.completed === sum.requested && sum.errors === 0;
+  for (const line of formatEpwgetSummary(total)) process.stdout.write(`${line}\n`);
+  const ok = !interrupted && total.completed === total.requested && total.errors === 0;
   process.exit(ok ? 0 : 1);
 }
 
