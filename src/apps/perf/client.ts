@@ -77,6 +77,10 @@ export async function runPerfClient(mctx: mctx_t, o: PerfClientOptions): Promise
   const begin = performance.now();
   const crrDeadline = mode === MODE_CRR && o.durationSec > 0 ? begin + o.durationSec * 1000 : 0;
   const crrTotal = mode === MODE_CRR ? o.transactions : 0;
+  // A time-limited run gives connections this long after the limit to finish, then counts them as failed,
+  // so one stuck connection cannot hold the run for minutes of retransmission back-off.
+  const GRACE_MS = 5000;
+  const hardStop = o.durationSec > 0 ? begin + o.durationSec * 1000 + GRACE_MS : 0;
 
   const fail = (why: string): void => {
     failureCount++;
@@ -164,6 +168,12 @@ export async function runPerfClient(mctx: mctx_t, o: PerfClientOptions): Promise
       if (mask & (MTCP_EPOLLIN | MTCP_EPOLLERR)) d.readAll(null);
       if (d.failure === '' && !d.eof) d.writeAll(now);
       if (d.session!.complete || d.eof || d.failure !== '') close(a);
+    }
+    if (hardStop > 0 && now > hardStop) {
+      for (const a of [...active.values()]) {
+        a.driver.failure = `still unfinished ${GRACE_MS / 1000} s after the time limit`;
+        close(a);
+      }
     }
     if (o.onLine !== null && now - lastTime >= intervalMs) {
       const t = totals();
