@@ -5,7 +5,7 @@
 // kernel side. Everything (namespace, TAP, processes, rules, files) goes away in destroy(), also on failure.
 
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestNetns, rootTestsEnabled } from '../src/testing/netns.js';
@@ -266,8 +266,8 @@ export class InteropNet {
 
   /**
    * Stops the capture, kills every process started in the namespace, deletes it (and with it the TAP once no
-   * fd holds it) and this test's files. With keepFiles the directory (pcap included) stays and its path is
-   * printed. Idempotent.
+   * fd holds it) and this test's files. With keepFiles the directory (pcap, configs) stays, minus payload
+   * files of 8 MiB or more, and its path is printed. Idempotent.
    */
   async destroy(opts: { keepFiles?: boolean } = {}): Promise<void> {
     if (this.destroyed) return;
@@ -275,6 +275,7 @@ export class InteropNet {
     await this.stopCapture();
     this.ns.destroy();
     if (opts.keepFiles === true && existsSync(this.dir)) {
+      dropPayloads(this.dir);
       const what = this.pcapPath !== '' && existsSync(this.pcapPath) ? `pcap of this run kept at ${this.pcapPath}` : `files kept in ${this.dir}`;
       process.stderr.write(`interop ${this.ns.name}: ${what}\n`);
     } else {
@@ -296,6 +297,15 @@ export async function withInterop<T>(opts: InteropNetOptions, body: (net: Intero
     return result;
   } finally {
     await net.destroy({ keepFiles: !ok });
+  }
+}
+
+/** Deletes large payload files (bulk data, served files) from a kept directory; pcaps and configs stay. */
+function dropPayloads(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || entry.name.endsWith('.pcap')) continue;
+    const path = join(entry.parentPath ?? entry.path, entry.name);
+    if (statSync(path).size >= 8 << 20) rmSync(path, { force: true });
   }
 }
 

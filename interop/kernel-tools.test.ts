@@ -171,12 +171,16 @@ test('fixture: TAP in the namespace, kernel side addressed, capture, RST suppres
     writeFileSync(pcap, 'x');
   });
   assert.equal(existsSync(pcap), false, 'a passing run deletes its files');
+  let payload = '';
   await assert.rejects(withInterop({ prefix: PREFIX }, async (n3) => {
     pcap = join(n3.dir, 'marker');
     writeFileSync(pcap, 'x');
+    payload = join(n3.dir, 'bulk.bin');
+    writeFileSync(payload, Buffer.alloc(8 << 20));
     throw new Error('boom');
   }), /boom/);
   assert.equal(existsSync(pcap), true, 'a failing run keeps its files');
+  assert.equal(existsSync(payload), false, 'but not its payloads of 8 MiB or more');
   rmSync(dirname(pcap), { recursive: true, force: true });
 });
 

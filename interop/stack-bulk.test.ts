@@ -76,6 +76,7 @@ async function oneWay(t: { diagnostic(s: string): void }, net: InteropNet, dir: 
     const t0 = Date.now();
     const progress = { bytes: 0 };
     const a = app;
+    let samples: SsConnection[] = [];
     try {
       if (dir === 'to-stack') {
         const sent = await withDeadline(socatSendFile(net.ns, file, `TCP:${STACK_IP}:${PORT}`), deadlineMs,
@@ -94,12 +95,11 @@ async function oneWay(t: { diagnostic(s: string): void }, net: InteropNet, dir: 
         assert.equal(got.sha256, sha, 'SHA-256 of what the kernel received');
       }
     } finally {
-      const samples = await sampler.stop();
+      samples = await sampler.stop();
       const seconds = (Date.now() - t0) / 1000;
       t.diagnostic(`${dir}: ${seconds.toFixed(2)} s, ${((BULK * 8) / seconds / 1e9).toFixed(2)} Gbit/s; kernel RetransSegs +${net.tcpSnmp().RetransSegs - before}`);
-      (oneWay as { last?: SsConnection[] }).last = samples;
     }
-    return { samples: (oneWay as { last?: SsConnection[] }).last ?? [], retrans: net.tcpSnmp().RetransSegs - before };
+    return { samples, retrans: net.tcpSnmp().RetransSegs - before };
   } catch (err) {
     if (app !== null) (err as Error).message += `\nbulk-app:\n${app.output()}`;
     throw err;
@@ -133,18 +133,18 @@ test('bulk both ways at once: 256 MiB through our echo server, SHA-256 equal; no
       const sampler = sampleSs(net);
       const t0 = Date.now();
       let r;
+      let samples: SsConnection[] = [];
       try {
         r = await withDeadline(socatExchange(net.ns, file, `TCP:${STACK_IP}:${PORT}`), CLEAN_DEADLINE_MS, () => 'echo exchange still running');
       } finally {
-        const samples = await sampler.stop();
-        (sampleSs as { last?: SsConnection[] }).last = samples;
+        samples = await sampler.stop();
       }
       const seconds = (Date.now() - t0) / 1000;
       t.diagnostic(`both ways: ${seconds.toFixed(2)} s, ${((2 * BULK * 8) / seconds / 1e9).toFixed(2)} Gbit/s in total`);
       assert.equal(r.code, 0, `socat: ${r.stderr}`);
       assert.equal(r.bytes, BULK, 'bytes echoed back');
       assert.equal(r.sha256, sha, 'SHA-256 of the echoed stream');
-      assertNoKernelRetransmissions((sampleSs as { last?: SsConnection[] }).last ?? [], net.tcpSnmp().RetransSegs - before);
+      assertNoKernelRetransmissions(samples, net.tcpSnmp().RetransSegs - before);
     } catch (err) {
       (err as Error).message += `\necho server:\n${server.output()}`;
       throw err;
