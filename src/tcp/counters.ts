@@ -46,4 +46,6 @@ export class TcpCounters {
   retransmitTimeouts = 0;
   finWait2Timeouts = 0;
   timersFired = 0;
+  /** Segments the sink refused (returned -errno); treated as lost. */
+  sinkErrors = 0;
 }

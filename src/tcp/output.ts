@@ -114,8 +114,9 @@ export function emitSegment(e: TcpEngine, c: TcpConnection, seq: number, flags: 
   const hl = writeTcpHeader(buf, 0, c.localPort, c.remotePort, seq, ack, flags, window, 0, optLen === 0 ? null : e.outOpts);
   if (len > 0) c.sendBuffer.copyOut(bufOffset, buf, hl, len);
   setTcpChecksum(buf, 0, tcpChecksum(buf, 0, hl + len, c.localIp, c.remoteIp));
-  e.sink.sendSegment(c.localIp, c.remoteIp, buf, 0, hl + len);
   const k = e.counters;
+  // A refused segment (e.g. a full transmit ring) is as good as lost: the retransmission machinery covers it.
+  if (e.sink.sendSegment(c.localIp, c.remoteIp, buf, 0, hl + len) < 0) k.sinkErrors++;
   k.segmentsOut++;
   if (len > 0) { k.dataSegmentsOut++; k.bytesOut += len; }
   if ((flags & TCP_RST) !== 0) k.rstSent++;
@@ -137,7 +138,7 @@ export function emitStateless(e: TcpEngine, localIp: number, remoteIp: number, l
   const buf = e.txBuf;
   const hl = writeTcpHeader(buf, 0, localPort, remotePort, seq, ack, flags, window, 0, options);
   setTcpChecksum(buf, 0, tcpChecksum(buf, 0, hl, localIp, remoteIp));
-  e.sink.sendSegment(localIp, remoteIp, buf, 0, hl);
+  if (e.sink.sendSegment(localIp, remoteIp, buf, 0, hl) < 0) e.counters.sinkErrors++;
   e.counters.segmentsOut++;
   if ((flags & TCP_RST) !== 0) e.counters.rstSent++;
 }
