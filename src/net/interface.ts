@@ -3,6 +3,7 @@
 // path for transport segments with routing and next-hop resolution. Every frame received is counted under
 // exactly one outcome (see counters.ts). Nothing is allocated per frame: views, scratch buffers and the
 // queue of datagrams waiting for ARP are preallocated.
+import { EHOSTUNREACH, EMSGSIZE, ENETUNREACH, ENOBUFS } from '../errno.js';
 import { copyBytes, viewOf } from '../link/copy.js';
 import type { Link } from '../link/link.js';
 import { ARP_LEN, ARP_REPLY, ARP_REQUEST, ArpView, writeArp } from '../wire/arp.js';
@@ -20,11 +21,8 @@ import { ArpWaitQueue } from './arp-queue.js';
 import type { NetCounters } from './counters.js';
 import type { RoutedInterface, RouteTable } from './route-table.js';
 
-// Linux errno values (the same numbers as src/tcp/errno.ts; net/ sits below tcp/ and does not import it).
-export const ENETUNREACH = 101;
-export const EHOSTUNREACH = 113;
-export const EMSGSIZE = 90;
-export const ENOBUFS = 105;
+// The errno values sendIpv4 returns (negated), re-exported for callers that import them from here.
+export { EHOSTUNREACH, EMSGSIZE, ENETUNREACH, ENOBUFS };
 
 /** Receives the transport payload of a datagram addressed to us: buf[off, off+len). */
 export interface TransportHandler {

@@ -2,7 +2,8 @@
 // interface-level integration tests run until core/ provides the full per-core loop. The driver follows the
 // loop of engineering-notes.md without TCP: receive a burst, process it, run ARP timers, flush.
 import { performance } from 'node:perf_hooks';
-import { EMSGSIZE, ENETUNREACH, type EchoReplyHandler, type NetInterface } from './interface.js';
+import { EMSGSIZE, ENETUNREACH } from '../errno.js';
+import type { EchoReplyHandler, NetInterface } from './interface.js';
 
 /** Services an interface whenever its link has frames, and every `tickMs` for ARP retries and aging. */
 export class InterfaceDriver {
