@@ -47,6 +47,10 @@ export class ArpCache {
   private readonly deadlines: Float64Array;
   private readonly requests: Uint8Array;
   private readonly owners: Int32Array;
+  /**
+   * Exact entries by address, keyed by the address's int32 form (ip | 0): a key >= 2^31 would be a heap
+   * number, allocated on every lookup.
+   */
   private readonly slotOf = new Map<number, number>();
   private readonly freeSlots: Int32Array;
   private freeCount: number;
@@ -84,7 +88,7 @@ export class ArpCache {
   addStatic(ip: number, prefixLength: number, mac: Uint8Array): void {
     if (this.prefixCount + (this.capacity - this.freeCount) >= this.capacity) throw new Error(`ARP table full (${this.capacity} entries)`);
     if (prefixLength === 32) {
-      let slot = this.slotOf.get(ip >>> 0);
+      let slot = this.slotOf.get(ip | 0);
       if (slot === undefined) slot = this.allocate(ip >>> 0);
       else if (this.states[slot] === ARP_INCOMPLETE) this.incompleteCount--;
       this.states[slot] = ARP_STATIC;
@@ -110,7 +114,7 @@ export class ArpCache {
 
   /** Slot of the exact entry for ip, or -1. */
   find(ip: number): number {
-    const slot = this.slotOf.get(ip >>> 0);
+    const slot = this.slotOf.get(ip | 0);
     return slot === undefined ? -1 : slot;
   }
 
@@ -139,7 +143,7 @@ export class ArpCache {
    * Returns the exact slot (>= 0), `capacity` for a static prefix match, or -1 when unknown.
    */
   resolveInto(ip: number, out: Uint8Array, outOff: number): number {
-    const slot = this.slotOf.get(ip >>> 0);
+    const slot = this.slotOf.get(ip | 0);
     if (slot !== undefined) {
       const state = this.states[slot];
       if (state === ARP_REACHABLE || state === ARP_STATIC) {
@@ -160,7 +164,7 @@ export class ArpCache {
 
   /** Starts resolving ip for interface `owner`: a new INCOMPLETE entry due for its first request now. -1 if full. */
   beginResolution(ip: number, owner: number, now: number): number {
-    let slot = this.slotOf.get(ip >>> 0);
+    let slot = this.slotOf.get(ip | 0);
     if (slot === undefined) {
       if (this.freeCount === 0 && !this.evictOldest()) return -1;
       slot = this.allocate(ip >>> 0);
@@ -193,8 +197,7 @@ export class ArpCache {
    * MAC and becomes REACHABLE; a new entry is created only when `create` (the packet was addressed to us).
    */
   learn(ip: number, mac: Uint8Array, macOff: number, create: boolean, owner: number, now: number): number {
-    ip >>>= 0;
-    let slot = this.slotOf.get(ip);
+    let slot = this.slotOf.get(ip | 0);
     let result: number;
     if (slot === undefined) {
       if (!create) return LEARN_NONE;
@@ -249,14 +252,14 @@ export class ArpCache {
   private allocate(ip: number): number {
     const slot = this.freeSlots[--this.freeCount];
     this.ips[slot] = ip;
-    this.slotOf.set(ip, slot);
+    this.slotOf.set(ip | 0, slot);
     return slot;
   }
 
   private release(slot: number): void {
     if (this.states[slot] === ARP_INCOMPLETE) this.incompleteCount--;
     this.states[slot] = ARP_FREE;
-    this.slotOf.delete(this.ips[slot]);
+    this.slotOf.delete(this.ips[slot] | 0);
     this.freeSlots[this.freeCount++] = slot;
   }
 

@@ -104,6 +104,9 @@ export class NetInterface implements RoutedInterface {
   private readonly scratch: Uint8Array;
   private readonly nextHopMac: Uint8Array;
   private readonly scratchMac: Uint8Array;
+  /** ip and broadcast as int32, for the send path (see sendIpv4). */
+  private readonly ipBits: number;
+  private readonly broadcastBits: number;
   private ipIdentification: number;
   private icmpTokens: number;
   private icmpRefilledAt: number;
@@ -125,6 +128,8 @@ export class NetInterface implements RoutedInterface {
     this.prefixLength = options.prefixLength;
     this.netmask = (0xffffffff << (32 - options.prefixLength)) >>> 0;
     this.broadcast = (this.ip | ~this.netmask) >>> 0;
+    this.ipBits = this.ip | 0;
+    this.broadcastBits = this.broadcast | 0;
     this.gateway = (options.gateway ?? 0) >>> 0;
     this.mtu = options.mtu;
     this.counters = counters;
@@ -336,7 +341,7 @@ export class NetInterface implements RoutedInterface {
       c.icmpEchoAnswered++;
       const n = writeIcmpEcho(this.scratch, 0, ICMP_ECHO_REPLY, icmp.identifier, icmp.sequence, buf, icmp.payloadOffset,
         Math.min(icmp.payloadLength, this.mtu - IPV4_HEADER_MIN - 8));
-      if (this.sendIpv4(this.ip, src, IP_PROTO_ICMP, this.scratch, 0, n, now) === 0) c.icmpEchoRepliesSent++;
+      if (this.sendIpv4(this.ipBits, src, IP_PROTO_ICMP, this.scratch, 0, n, now) === 0) c.icmpEchoRepliesSent++;
     } else if (type === ICMP_ECHO_REPLY) {
       c.icmpEchoReplyReceived++;
       const handler = this.echoHandler;
@@ -401,7 +406,7 @@ export class NetInterface implements RoutedInterface {
     }
     this.icmpTokens -= 1;
     const n = writeIcmpError(this.scratch, 0, ICMP_DEST_UNREACH, code, buf, ipOff, this.ipv4.totalLength);
-    if (this.sendIpv4(this.ip, to, IP_PROTO_ICMP, this.scratch, 0, n, now) === 0) c.icmpErrorsSent++;
+    if (this.sendIpv4(this.ipBits, to, IP_PROTO_ICMP, this.scratch, 0, n, now) === 0) c.icmpErrorsSent++;
   }
 
   // ------------------------------------------------------------------------------------------------- send
@@ -412,14 +417,17 @@ export class NetInterface implements RoutedInterface {
    * Returns 0 (sent or queued) or -ENETUNREACH, -EHOSTUNREACH, -EMSGSIZE, -ENOBUFS.
    */
   sendIpv4(src: number, dst: number, protocol: number, buf: Uint8Array, off: number, len: number, now: number): number {
-    dst >>>= 0;
-    if (dst === 0xffffffff) return this.sendRouted(src, dst, protocol, buf, off, len, dst, now);
-    const route = this.routes.lookup(dst);
+    // Addresses travel on as int32 (x | 0): a uint32 >= 2^31 passed to a call V8 does not inline is boxed.
+    src |= 0;
+    dst |= 0;
+    if (dst === -1) return this.sendRouted(src, dst, protocol, buf, off, len, dst, now);
+    const routes = this.routes;
+    const route = routes.lookup(dst);
     if (route < 0) {
       this.counters.txNoRoute++;
       return -ENETUNREACH;
     }
-    return this.routes.routeInterface(route).sendRouted(src, dst, protocol, buf, off, len, this.routes.nextHop(route, dst), now);
+    return routes.routeInterface(route).sendRouted(src, dst, protocol, buf, off, len, routes.nextHop(route, dst) | 0, now);
   }
 
   /** Sends on this interface to the given next hop (RoutedInterface). */
@@ -429,10 +437,13 @@ export class NetInterface implements RoutedInterface {
       c.txTooBig++;
       return -EMSGSIZE;
     }
-    if (src === 0) src = this.ip;
+    src |= 0;
+    dst |= 0;
+    nextHop |= 0;
+    if (src === 0) src = this.ipBits;
     const frameLength = ETH_HEADER_LEN + IPV4_HEADER_MIN + len;
     const sourceView = this.viewOfSource(buf);
-    if (nextHop === 0xffffffff || nextHop === this.broadcast) {
+    if (nextHop === -1 || nextHop === this.broadcastBits) {
       this.nextHopMac.set(BROADCAST_MAC);
     } else {
       const found = this.arp.resolveInto(nextHop, this.nextHopMac, 0);

@@ -2,28 +2,11 @@
 // synchronous loop means something was allocated per iteration.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { EthernetView } from './ethernet.js';
 import { Ipv4View, IPV4_OK } from './ipv4.js';
 import { TcpView, TcpOptions, writeTcpHeader, setTcpChecksum } from './tcp.js';
 import { verifyTcpChecksum, tcpChecksum } from './checksum.js';
-import { loadFixture } from './testutil.js';
-
-function minorGcsDuring(work: () => void): Promise<number> {
-  return new Promise((resolve) => {
-    let minor = 0;
-    const obs = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) {
-        const detail = (e as unknown as { detail?: { kind?: number } }).detail;
-        if (detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) minor++;
-      }
-    });
-    obs.observe({ entryTypes: ['gc'] });
-    work();
-    // GC entries are delivered asynchronously; give them a moment.
-    setTimeout(() => { obs.disconnect(); resolve(minor); }, 50);
-  });
-}
+import { fewestMinorGcs, loadFixture } from './testutil.js';
 
 test('decoding Ethernet/IPv4/TCP with options and verifying the checksum allocates nothing', async () => {
   const frame = loadFixture('tcp-data').frame.slice();
@@ -46,7 +29,7 @@ test('decoding Ethernet/IPv4/TCP with options and verifying the checksum allocat
     }
   };
   loop(200_000); // warm up: let V8 optimise
-  const gcs = await minorGcsDuring(() => loop(2_000_000));
+  const gcs = await fewestMinorGcs(() => loop(2_000_000));
   assert.ok(sum > 0);
   assert.equal(opts.tsVal, 0xd1ec9c42);
   assert.ok(gcs <= 1, `${gcs} minor GCs during 2M decodes`);
@@ -72,7 +55,7 @@ test('parsing SACK blocks and writing a header with options allocates nothing', 
     }
   };
   loop(200_000);
-  const gcs = await minorGcsDuring(() => loop(2_000_000));
+  const gcs = await fewestMinorGcs(() => loop(2_000_000));
   assert.ok(sum > 0);
   assert.equal(parsed.tsVal, (0x80000000 + 2_000_000 - 1) >>> 0);
   assert.ok(gcs <= 1, `${gcs} minor GCs during 2M build+parse`);
