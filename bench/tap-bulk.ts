@@ -5,7 +5,7 @@
 //   recv CONF PORT              : listens, accepts one connection, reads until the peer's FIN.
 // It prints "ready" once the TAP exists (recv: and it listens); send then waits for a line on stdin, so the suite
 // can configure the kernel side of the TAP and start the sink first. At the end it prints one JSON line
-// {"mode","bytes","seconds"} and exits 0.
+// {"mode","bytes","seconds","cpuSeconds"} and exits 0.
 // Bounded: gives up (exit 1) if the whole transfer has not ended SECONDS + 30 s after "go".
 
 import * as readline from 'node:readline';
@@ -27,6 +27,13 @@ export interface BulkResult {
   mode: 'send' | 'recv';
   bytes: number;
   seconds: number;
+  /** CPU time (user + system) this process used in the timed interval; a TAP write's kernel work counts here. */
+  cpuSeconds: number;
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(start);
+  return (c.user + c.system) / 1e6;
 }
 
 function must(mctx: mctx_t, what: string, rc: number): number {
@@ -61,6 +68,7 @@ export async function bulkSend(mctx: mctx_t, host: string, port: number, seconds
   let draining = false;
   let bytes = 0;
   let t0 = 0;
+  let cpu0 = process.cpuUsage();
   let stopAt = 0;
   while (performance.now() < giveUp) {
     const n = await mtcp_epoll_wait(mctx, ep, events, MAX_EVENTS, 100);
@@ -72,6 +80,7 @@ export async function bulkSend(mctx: mctx_t, host: string, port: number, seconds
       if (err !== 0 || (mask & (MTCP_EPOLLERR | MTCP_EPOLLHUP)) !== 0) throw new Error(`connect to ${host}:${port}: ${strerror(err)}`);
       connected = true;
       t0 = performance.now();
+      cpu0 = process.cpuUsage();
       stopAt = t0 + seconds * 1000;
     }
     if (!draining) {
@@ -97,9 +106,10 @@ export async function bulkSend(mctx: mctx_t, host: string, port: number, seconds
       const r = mtcp_read(mctx, sock, sink, CHUNK);
       if (r === 0) {
         const elapsed = (performance.now() - t0) / 1000;
+        const cpuSeconds = cpuSince(cpu0);
         mtcp_close(mctx, sock);
         mtcp_close(mctx, ep);
-        return { mode: 'send', bytes, seconds: elapsed };
+        return { mode: 'send', bytes, seconds: elapsed, cpuSeconds };
       }
       if (r < 0) {
         if (mtcp_errno(mctx) === EAGAIN) break;
@@ -125,6 +135,7 @@ export async function bulkReceive(mctx: mctx_t, port: number, guardSeconds: numb
   let sock = -1;
   let bytes = 0;
   let t0 = 0;
+  let cpu0 = process.cpuUsage();
   while (performance.now() < giveUp) {
     const n = await mtcp_epoll_wait(mctx, ep, events, MAX_EVENTS, 100);
     if (n < 0) throw new Error(`mtcp_epoll_wait: ${strerror(mtcp_errno(mctx))}`);
@@ -139,16 +150,20 @@ export async function bulkReceive(mctx: mctx_t, port: number, guardSeconds: numb
       const r = mtcp_read(mctx, sock, buf, CHUNK);
       if (r === 0) {
         const elapsed = (performance.now() - t0) / 1000;
+        const cpuSeconds = cpuSince(cpu0);
         mtcp_close(mctx, sock);
         mtcp_close(mctx, listener);
         mtcp_close(mctx, ep);
-        return { mode: 'recv', bytes, seconds: elapsed };
+        return { mode: 'recv', bytes, seconds: elapsed, cpuSeconds };
       }
       if (r < 0) {
         if (mtcp_errno(mctx) === EAGAIN) break;
         throw new Error(`mtcp_read: ${strerror(mtcp_errno(mctx))}`);
       }
-      if (bytes === 0) t0 = performance.now();
+      if (bytes === 0) {
+        t0 = performance.now();
+        cpu0 = process.cpuUsage();
+      }
       bytes += r;
     }
   }

@@ -323,10 +323,11 @@ async function tapBulkOnce(ns: TestNetns, conf: string, mode: 'send' | 'recv', o
     await stopProcess(p);
   }
   if (p.child.exitCode !== 0) throw new Error(`tap-bulk ${mode} exited ${p.child.exitCode ?? p.child.signalCode}: ${p.output().trim()}`);
-  const res = JSON.parse(p.output().trim().split('\n').pop()!) as { bytes: number; seconds: number };
+  const res = JSON.parse(p.output().trim().split('\n').pop()!) as { bytes: number; seconds: number; cpuSeconds: number };
   if (mode === 'send' && sinkBytes !== res.bytes) notes.push(`sent ${res.bytes} bytes, the kernel sink counted ${sinkBytes}`);
   const gbps = (res.bytes * 8) / res.seconds / 1e9;
-  log(`  tap-bulk ${mode} (${path.basename(conf)}) | ${kernelCmd}: ${gbps.toFixed(2)} Gbit/s (${res.bytes} bytes in ${res.seconds.toFixed(2)} s)`);
+  const cpu = Math.round((100 * res.cpuSeconds) / res.seconds);
+  log(`  tap-bulk ${mode} (${path.basename(conf)}) | ${kernelCmd}: ${gbps.toFixed(2)} Gbit/s (${res.bytes} bytes in ${res.seconds.toFixed(2)} s, our CPU ${cpu} %)`);
   return gbps;
 }
 
