@@ -301,7 +301,8 @@ export interface ProbeResult {
 export async function runProbe(ns: TestNetns, name: string, target: string, port: number, extra: string[] = [], timeoutMs = 30_000): Promise<ProbeResult> {
   const script = join(process.cwd(), 'interop', 'probes', `${name}.py`);
   const quoted = [PYTHON, script, target, String(port), ...extra].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const r = await ns.run(quoted, timeoutMs);
+  // No __pycache__ in the source tree from importing probelib.
+  const r = await ns.run(`PYTHONDONTWRITEBYTECODE=1 ${quoted}`, timeoutMs);
   const output = `${r.stdout}${r.stderr}`;
   const line = r.stdout.split('\n').find((l) => l.startsWith('PASS ') || l.startsWith('FAIL ')) ?? '';
   return { passed: r.code === 0 && line.startsWith('PASS '), line, code: r.code, output: r.timedOut ? `${output}\n(timed out after ${timeoutMs} ms)` : output };
