@@ -213,7 +213,7 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
     if (seqLt(c.highRxt, ack)) c.highRxt = ack;
     pruneScoreboard(c);
     if (c.inRecovery) {
-      if (seqGe(ack, c.recover)) {
+      if (seqGt(ack, c.recover)) {  // RFC 6582 §3.2 step 3: everything up to and including recover is acked
         c.inRecovery = false;
         c.recoveryInflation = 0;
         c.dupAcks = 0;
@@ -252,7 +252,7 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
   if (lossDetected && seqGt(ack, c.recover)) {
     // Fast retransmit (RFC 5681 §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4).
     c.inRecovery = true;
-    c.recover = c.sndMax;
+    c.recover = (c.sndMax - 1) >>> 0;  // RFC 6582 §3.2 step 2: the highest sequence number transmitted
     c.cc.onEnterRecovery(now, c.flightSize);
     e.counters.fastRetransmits++;
     if (c.sackOk) {

@@ -194,3 +194,32 @@ test('RFC 6298 §5.7: after a SYN retransmission without an RTT sample, data sta
 4.1   > P. 1:101(100) ack 1 win 65535
 `, cfg);
 });
+
+test('a loss right after recovery (ACK == old SND.MAX) gets its own fast retransmit (RFC 6582 recover = SND.MAX - 1)', () => {
+  runScript(OPEN + `
+0.1   send 8000
+0.1   > . 1:1001(1000) ack 1 win 65535
+0.1   > . 1001:2001(1000) ack 1 win 65535
+0.1   > . 2001:3001(1000) ack 1 win 65535
+0.1   > . 3001:4001(1000) ack 1 win 65535
+0.1   > . 4001:5001(1000) ack 1 win 65535
+0.1   > . 5001:6001(1000) ack 1 win 65535
+0.1   > . 6001:7001(1000) ack 1 win 65535
+0.1   > P. 7001:8001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1001 win 60000                # 1001 lost
+0.2   < . 1:1(0) ack 1001 win 60000
+0.2   < . 1:1(0) ack 1001 win 60000
+0.2   < . 1:1(0) ack 1001 win 60000
+0.2   > . 1001:2001(1000) ack 1 win 65535          # fast retransmit; recover = 8000
+0.3   < . 1:1(0) ack 8001 win 60000                # full ACK: recovery over
+0.3   send 3000
+0.3   > . 8001:9001(1000) ack 1 win 65535
+0.3   > . 9001:10001(1000) ack 1 win 65535
+0.3   > P. 10001:11001(1000) ack 1 win 65535
+0.4   < . 1:1(0) ack 8001 win 60000                # 8001 lost: duplicates of ACK 8001 (== old SND.MAX)
+0.4   < . 1:1(0) ack 8001 win 60000
+0.4   < . 1:1(0) ack 8001 win 60000
+0.4   > . 8001:9001(1000) ack 1 win 65535
+0.4   counter fastRetransmits = 2
+`, { config: { ...cfg.config, cc: 'reno' } });
+});
