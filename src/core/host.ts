@@ -375,6 +375,10 @@ export class HostStack implements SegmentSink {
         const n = link.receive();
         if (n === 0) break;
         iface.processReceived(now);
+        // ACK each burst as it is taken in: a sender that fills our window must not wait for the whole pass
+        // (up to BURSTS_PER_PASS bursts) before it hears of 64 segments, or it fires tail-loss probes and
+        // RTOs on data that arrived (RFC 5681 §4.2: ACK at least every second full-sized segment).
+        if (n === MAX_BURST) this.flushSegments(now);
         if (n < MAX_BURST) break;
         if (b === BURSTS_PER_PASS - 1) more = true;
       }
@@ -389,13 +393,20 @@ export class HostStack implements SegmentSink {
       const c = cores[k];
       if (c !== null) c.deliverReadiness();
     }
+    this.flushSegments(now);
+    if (more) this.kick();
+    else this.armTimer(now);
+  }
+
+  /** Emits every core's pending segments (control, ACKs, data), then the interfaces' frames. */
+  private flushSegments(now: number): void {
+    const cores = this.cores;
     for (let k = 0; k < cores.length; k++) {
       const c = cores[k];
       if (c !== null) c.engine.flush(now);
     }
+    const ifaces = this.interfaces;
     for (let i = 0; i < ifaces.length; i++) ifaces[i].flush();
-    if (more) this.kick();
-    else this.armTimer(now);
   }
 
   private armTimer(now: number): void {
