@@ -173,6 +173,8 @@ export class TcpConnection {
   sackedBytes: number;
   lostEnd: number;          // every un-SACKed byte below it is taken as lost (RFC 6675 IsLost)
   retransmitHead: boolean;  // send one segment from sndUna on the next output (fast retransmit / partial ACK)
+  headRxtMark: number;      // SND.MAX when the segment at SND.UNA was last retransmitted (lost-retransmission check)
+  headRxtValid: boolean;
   recoveryInflation: number; // NewReno without SACK: cwnd inflation by duplicate ACKs (RFC 6582 §3.2)
 
   // ACK generation.
@@ -279,6 +281,8 @@ export class TcpConnection {
     this.sackedBytes = 0;
     this.lostEnd = 0;
     this.retransmitHead = false;
+    this.headRxtMark = 0;
+    this.headRxtValid = false;
     this.recoveryInflation = 0;
     this.ackNow = false;
     this.ackPendingSegments = 0;

@@ -9,6 +9,8 @@ export class TcpCounters {
   retransmits = 0;
   fastRetransmits = 0;
   sackRecoveries = 0;
+  /** Retransmissions found lost from SACK information (resent before the RTO). */
+  lostRetransmits = 0;
   timeouts = 0;
   dropMalformed = 0;
   dropChecksum = 0;

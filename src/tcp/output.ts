@@ -303,6 +303,14 @@ export function retransmitAt(e: TcpEngine, c: TcpConnection, seq: number, now: n
   const n = emitSegment(e, c, seq, flags, off, len, now);
   e.counters.retransmits++;
   c.rttTiming = false;  // Karn's algorithm
+  if (seq === c.sndUna) {
+    // The oldest outstanding segment went out again: its timer starts over (as Linux re-arms on a head
+    // retransmission), else the RTO would fire at once on a segment sent an instant ago.
+    c.headRxtMark = c.sndMax;
+    c.headRxtValid = true;
+    c.persisting = false;
+    e.wheel.arm(c.rtxTimer, now + c.rtt.rto);
+  }
   const end = (seq + n + ((flags & TCP_FIN) !== 0 && n === len ? 1 : 0)) >>> 0;
   if (seqGt(end, c.highRxt)) c.highRxt = end;
   if (seqLe(c.sndNxt, seq) && seqLt(c.sndNxt, end)) c.sndNxt = end;

@@ -169,8 +169,9 @@ export function recoverySend(e: TcpEngine, c: TcpConnection, now: number): boole
     // Rule 2: new data.
     const n2 = sendNewSegment(e, c, now, c.smss);
     if (n2 > 0) { p += n2; sent = true; continue; }
-    // Rule 3: an un-SACKed segment that is not yet judged lost.
-    seq = nextUnsacked(c, from, c.sndMax);
+    // Rule 3: an un-SACKed segment that is not yet judged lost, below the highest SACKed octet (1.a, 1.b).
+    if (c.sackScoreCount === 0) break;
+    seq = nextUnsacked(c, from, c.sackScore[2 * c.sackScoreCount - 1]);
     if (seq !== -1) {
       const n = retransmitAt(e, c, seq, now, runLength);
       if (n <= 0) break;
@@ -217,6 +218,7 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
         c.inRecovery = false;
         c.recoveryInflation = 0;
         c.dupAcks = 0;
+        c.headRxtValid = false;
         c.cc.onExitRecovery(now);
       } else {
         // Partial ACK (RFC 6582 §3.2 step 5): the next hole is lost too; deflate by what was acked.
@@ -245,6 +247,17 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
   c.dupAcks++;
   if (c.inRecovery) {
     if (!c.sackOk) c.recoveryInflation += c.smss;  // RFC 6582 §3.2 step 4
+    else if (sackGrew && c.headRxtValid && c.sackScoreCount > 0) {
+      // Lost retransmission (in the spirit of RACK, RFC 8985): data sent after the head was retransmitted has
+      // been SACKed, DupThresh segments' worth beyond it, yet the head is still missing: send it again now
+      // rather than wait for the RTO.
+      const highest = c.sackScore[2 * c.sackScoreCount - 1];
+      if (seqGt(highest, (c.headRxtMark + (DUP_THRESH - 1) * c.smss) >>> 0)) {
+        c.headRxtValid = false;
+        c.retransmitHead = true;
+        e.counters.lostRetransmits++;
+      }
+    }
     e.queueOutput(c);
     return;
   }
@@ -256,9 +269,11 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
     c.cc.onEnterRecovery(now, c.flightSize);
     e.counters.fastRetransmits++;
     if (c.sackOk) {
+      // RFC 6675 §5 step (4.3): the first segment presumed dropped goes out now, whatever the pipe says.
       e.counters.sackRecoveries++;
       c.highRxt = c.sndUna;
       if (seqLt(c.lostEnd, (c.sndUna + 1) >>> 0)) c.lostEnd = (c.sndUna + 1) >>> 0;
+      c.retransmitHead = true;
     } else {
       // cwnd = ssthresh + 3*SMSS (RFC 6582 §3.2 step 3), whatever the controller set.
       c.recoveryInflation = c.cc.ssthresh + DUP_THRESH * c.smss - c.cc.cwnd;

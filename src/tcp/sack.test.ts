@@ -73,3 +73,43 @@ test('sender: D-SACK blocks are recognised and not put in the scoreboard', () =>
 0.2   counter dsackReceived = 1
 `, cfg);
 });
+
+test('sender: fast retransmit on entering SACK recovery; a lost retransmission is resent once later data is SACKed', () => {
+  runScript(OPEN + `
+0.1   send 16000
+0.1   > . 1:1001(1000) ack 1 win 65535
+0.1   > . 1001:2001(1000) ack 1 win 65535
+0.1   > . 2001:3001(1000) ack 1 win 65535
+0.1   > . 3001:4001(1000) ack 1 win 65535
+0.1   > . 4001:5001(1000) ack 1 win 65535
+0.1   > . 5001:6001(1000) ack 1 win 65535
+0.1   > . 6001:7001(1000) ack 1 win 65535
+0.1   > . 7001:8001(1000) ack 1 win 65535
+0.1   > . 8001:9001(1000) ack 1 win 65535
+0.1   > . 9001:10001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:2001>
+0.2   > . 10001:11001(1000) ack 1 win 65535            # limited transmit
+0.2   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:3001>
+0.2   > . 11001:12001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:4001>
+0.2   > . 1:1001(1000) ack 1 win 65535                 # RFC 6675 (4.3), whatever the pipe
+0.2   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:5001>
+0.2   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:6001>
+0.2   > . 12001:13001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:7001>
+0.2   > . 13001:14001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:8001>
+0.2   > . 14001:15001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:9001>
+0.2   > P. 15001:16001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:10001>   # rule 3 stops at the highest SACKed octet
+0.3   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:13001>
+0.3   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:14001>
+0.3   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:15001>   # 3 segments sent after it arrived: it was lost
+0.3   > . 1:1001(1000) ack 1 win 65535
+0.3   counter lostRetransmits = 1
+0.3   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:16001>
+0.35  < . 1:1(0) ack 16001 win 60000
+0.35  counter retransmitTimeouts = 0
+`, cfg);
+});

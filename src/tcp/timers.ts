@@ -38,6 +38,7 @@ export function rtxTimerFired(e: TcpEngine, c: TcpConnection, now: number): void
   c.inRecovery = false;
   c.recoveryInflation = 0;
   c.dupAcks = 0;
+  c.headRxtValid = false;
   c.recover = (c.sndMax - 1) >>> 0;  // RFC 6582 §4: the highest sequence number transmitted before the timeout
   clearScoreboard(c);     // RFC 6675 §5.1: SACK information may be stale after a timeout (RFC 2018 §8)
   c.highRxt = c.sndUna;
