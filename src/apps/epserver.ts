@@ -44,6 +44,8 @@ export interface EpserverOptions {
   onStats: ((line: string) => void) | null;
   /** Core number shown in the statistics line. */
   core?: number;
+  /** Files up to this size are kept in memory; larger ones are read in chunks (default 64 MiB). */
+  cacheFileLimit?: number;
 }
 
 export interface EpserverTotals {
@@ -138,7 +140,7 @@ export function startEpserver(mctx: mctx_t, options: EpserverOptions): Epserver 
       result = resolved === RESOLVE_BAD_REQUEST ? 400 : 404;
     } else {
       const size = fs.statSync(resolved).size;
-      const data = size <= CACHE_FILE_LIMIT ? new Uint8Array(fs.readFileSync(resolved)) : null;
+      const data = size <= (options.cacheFileLimit ?? CACHE_FILE_LIMIT) ? new Uint8Array(fs.readFileSync(resolved)) : null;
       result = new FileEntry(resolved, data !== null ? data.length : size, contentTypeFor(resolved), data);
     }
     if (targets.size >= TARGET_CACHE_LIMIT) targets.clear();

@@ -81,6 +81,28 @@ test('epserver answers curl-like requests byte-exact over the memory link', asyn
   }
 });
 
+test('files above the cache limit are streamed from disk in chunks, byte-exact, and HEAD opens nothing', async () => {
+  const www = makeWww();
+  const hosts = await twoHosts(BIG);
+  const server = startEpserver(hosts.server, { wwwDir: www.dir, port: 80, backlog: 128, onStats: null, cacheFileLimit: 1024 });
+  try {
+    const head = splitResponse(await rawExchange(hosts.client, 80, 'HEAD /big.bin HTTP/1.0\r\n\r\n'));
+    assert.match(head.head, /Content-Length: 52428800\r\n/);
+    assert.equal(head.body.length, 0);
+    const ka = (await rawExchange(hosts.client, 80, 'GET /small.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', Infinity, 120000));
+    const first = splitResponse(ka);
+    assert.equal(first.body.subarray(0, 11).toString(), 'small file\n');
+    const second = splitResponse(first.body.subarray(11));
+    assert.match(second.head, /^HTTP\/1\.1 200 OK\r\n[\s\S]*Content-Length: 52428800\r\nConnection: close\r\n\r\n$/);
+    assert.equal(createHash('sha256').update(second.body).digest('hex'), createHash('sha256').update(www.big).digest('hex'));
+  } finally {
+    server.stop();
+    await server.done;
+    await hosts.close();
+    fs.rmSync(www.dir, { recursive: true, force: true });
+  }
+});
+
 test('epwget completes every request against epserver and counts 404s and a missing server as errors', async () => {
   const www = makeWww();
   const hosts = await twoHosts(BIG);
