@@ -153,7 +153,9 @@ export function mtcp_listen(mctx: mctx_t, sockid: number, backlog: number): numb
   } else if (addressTaken(ctx, s, s.boundIp, port)) {
     return fail(ctx, EADDRINUSE);
   }
-  const l = ctx.core.engine.listen(s.boundIp, port, backlog);
+  const o = s.options;
+  const l = ctx.core.engine.listen(s.boundIp, port, backlog, o.rcvbuf > 0 ? o.rcvbuf : undefined,
+    o.sndbuf > 0 ? o.sndbuf : undefined);
   if (typeof l === 'number') return fail(ctx, -l);
   l.socketId = s.id;
   s.listener = l;

@@ -6,7 +6,7 @@ import {
   MTCP_EPOLLIN, MTCP_EPOLLERR, MTCP_EPOLL_CTL_ADD,
 } from './constants.js';
 import { EBADF, ENOTSOCK, EFAULT, EINVAL, ENOPROTOOPT, EISCONN, ECONNRESET, ETIMEDOUT } from './errno.js';
-import { mtcp_socket, mtcp_close, mtcp_connect, mtcp_accept } from './sockets.js';
+import { mtcp_socket, mtcp_close, mtcp_connect, mtcp_accept, mtcp_bind, mtcp_listen } from './sockets.js';
 import { mtcp_read } from './io.js';
 import { mtcp_getsockopt, mtcp_setsockopt, Linger } from './sockopt.js';
 import { mtcp_epoll_create, mtcp_epoll_ctl, mtcp_epoll_wait } from './epoll-calls.js';
@@ -14,7 +14,8 @@ import { MtcpEpollEvent, mtcp_epoll_events } from './epoll.js';
 import { mtcp_errno } from './context.js';
 import { mtcp_pipe, mtcp_create_context, mtcp_destroy_context } from './lifecycle.js';
 import { MemorySwitchRegistry } from '../core/context.js';
-import { socklen } from './sockaddr.js';
+import { socklen, SockaddrIn } from './sockaddr.js';
+import { htons } from './byte-order.js';
 import { twoHosts, connectedPair, listenOn, startConnect, waitFor, hostConfig, serverAddr } from './testing/hosts.js';
 import { TcpState } from '../tcp/connection.js';
 
@@ -194,5 +195,30 @@ test('SO_ERROR of a connect that was never answered: ETIMEDOUT after the SYN ret
     assert.equal(v.value, ETIMEDOUT);
   } finally {
     await mtcp_destroy_context(ctx);
+  }
+});
+
+test('SO_RCVBUF/SO_SNDBUF set before listen size every connection the listener accepts', async () => {
+  const hosts = await twoHosts();
+  try {
+    const sv = hosts.server;
+    const l = mtcp_socket(sv, AF_INET, SOCK_STREAM, 0);
+    assert.equal(mtcp_setsockopt(sv, l, SOL_SOCKET, SO_RCVBUF, 200000, 4), 0);
+    assert.equal(mtcp_setsockopt(sv, l, SOL_SOCKET, SO_SNDBUF, 3000, 4), 0);
+    assert.equal(mtcp_bind(sv, l, new SockaddrIn(AF_INET, htons(620), 0), 16), 0);
+    assert.equal(mtcp_listen(sv, l, 16), 0);
+    const s = mtcp_socket(hosts.client, AF_INET, SOCK_STREAM, 0);
+    assert.equal(mtcp_connect(hosts.client, s, serverAddr(620), 16), -1);
+    let a = -1;
+    await waitFor(() => (a = mtcp_accept(sv, l, null, null)) >= 0, 3000, 'accept');
+    const v = { value: 0 };
+    assert.equal(mtcp_getsockopt(sv, a, SOL_SOCKET, SO_RCVBUF, v, socklen(4)), 0);
+    assert.equal(v.value, 200000);
+    assert.equal(mtcp_getsockopt(sv, a, SOL_SOCKET, SO_SNDBUF, v, socklen(4)), 0);
+    assert.equal(v.value, 3000);
+    // The client sees the listener's buffer in the handshake: a window scale big enough for 200000 bytes.
+    assert.equal(hosts.client.sockets.get(s)!.conn!.sndWscale, 2);
+  } finally {
+    await hosts.close();
   }
 });

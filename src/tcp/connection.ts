@@ -34,6 +34,9 @@ export class TcpListener {
   localPort: number;
   socketId: number;
   backlog: number;
+  /** Receive and send buffer sizes of the connections it accepts (SO_RCVBUF/SO_SNDBUF set before listen). */
+  rcvbuf: number;
+  sndbuf: number;
   /** Connections that completed the handshake, oldest first (intrusive list through acceptNext). */
   acceptHead: TcpConnection | null;
   acceptTail: TcpConnection | null;
@@ -46,11 +49,13 @@ export class TcpListener {
   readyNext: TcpConnection | TcpListener | null;
   readyQueued: boolean;
 
-  constructor(localIp: number, localPort: number, backlog: number) {
+  constructor(localIp: number, localPort: number, backlog: number, rcvbuf: number, sndbuf: number) {
     this.localIp = localIp;
     this.localPort = localPort;
     this.socketId = -1;
     this.backlog = backlog;
+    this.rcvbuf = rcvbuf;
+    this.sndbuf = sndbuf;
     this.acceptHead = null;
     this.acceptTail = null;
     this.acceptCount = 0;

@@ -174,3 +174,18 @@ test('bad arguments are errno values, never exceptions', () => {
   assert.equal(a.receive(c, buf, 0, 11, false, 1), -EINVAL);
   assert.equal(a.send(c, buf, 0, 0, 1), 0);
 });
+
+test('a listener sizes the connections it accepts: its rcvbuf sets their window and scale, its sndbuf their send ring', () => {
+  const { a, b, pump, toA } = pair();   // engine default buffers: 8192
+  const l = b.listen(0, 80, 10, 300000, 2048) as TcpListener;
+  assert.equal(b.listen(0, 81, 10, 10, 2048), -EINVAL);
+  a.connect(A, 0, B, 80, 0);
+  a.flush(0);
+  pump(0);
+  const c = b.accept(l) as TcpConnection;
+  assert.equal(c.rcvbuf, 300000);
+  assert.equal(c.sndbuf, 2048);
+  assert.equal(c.rcvWscale, 3);        // 65535 << 3 covers 300000 (RFC 7323 §2.3)
+  assert.equal(b.send(c, new Uint8Array(5000), 0, 5000, 0), 2048);
+  assert.equal(toA.length, 0);
+});

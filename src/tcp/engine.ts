@@ -386,8 +386,11 @@ export class TcpEngine implements ConnectionObserver {
 
   // ---------------------------------------------------------------- application calls
 
-  listen(localIp: number, localPort: number, backlog: number): TcpListener | number {
+  /** `rcvbuf`/`sndbuf` size the connections it accepts (default: the engine's configuration). */
+  listen(localIp: number, localPort: number, backlog: number, rcvbuf = this.config.rcvbuf,
+    sndbuf = this.config.sndbuf): TcpListener | number {
     if (localPort <= 0 || localPort > 65535) return -E.EINVAL;
+    if (!validBufferSize(rcvbuf) || !validBufferSize(sndbuf)) return -E.EINVAL;
     if (this.listeners.has(TcpEngine.listenerKey(localIp, localPort))) return -E.EADDRINUSE;
     if (localIp !== 0 && this.listeners.has(TcpEngine.listenerKey(0, localPort))) return -E.EADDRINUSE;
     if (localIp === 0) {
@@ -395,7 +398,7 @@ export class TcpEngine implements ConnectionObserver {
     }
     let b = backlog <= 0 ? 1 : backlog;
     if (b > this.config.acceptBacklogMax) b = this.config.acceptBacklogMax;
-    const l = new TcpListener(localIp, localPort, b);
+    const l = new TcpListener(localIp, localPort, b, rcvbuf, sndbuf);
     this.listeners.set(TcpEngine.listenerKey(localIp, localPort), l);
     return l;
   }

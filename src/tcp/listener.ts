@@ -30,7 +30,7 @@ export function listenerInput(e: TcpEngine, l: TcpListener, now: number): void {
   if (l.acceptCount >= l.backlog) { k.dropAcceptQueueFull++; return; }
   if (l.synCount >= cfg.synBacklog) { sendCookie(e, l, now); return; }
 
-  const c = e.newConnection(e.segDstIp, v.dstPort, e.segSrcIp, v.srcPort, cfg.rcvbuf, cfg.sndbuf, now);
+  const c = e.newConnection(e.segDstIp, v.dstPort, e.segSrcIp, v.srcPort, l.rcvbuf, l.sndbuf, now);
   c.listener = l;
   l.synCount++;
   negotiateOptions(e, c);
@@ -67,16 +67,16 @@ function sendCookie(e: TcpEngine, l: TcpListener, now: number): void {
   out.mss = cfg.mss;
   if (ts) out.setTimestamp(e.cookies.encodeTimestamp(now, peerWs, sack), tsEcr);
   out.sackPermitted = sack;
-  if (peerWs >= 0) out.windowScale = windowScaleOffer(e);
-  const window = cfg.rcvbuf > 65535 ? 65535 : cfg.rcvbuf;
+  if (peerWs >= 0) out.windowScale = windowScaleOffer(l.rcvbuf);
+  const window = l.rcvbuf > 65535 ? 65535 : l.rcvbuf;
   emitStateless(e, e.segDstIp, e.segSrcIp, v.dstPort, v.srcPort, iss, (e.segSeq + 1) >>> 0, TCP_SYN | TCP_ACK, window, out);
   l.cookieTime = now;
   e.counters.cookiesSent++;
 }
 
-function windowScaleOffer(e: TcpEngine): number {
+function windowScaleOffer(rcvbuf: number): number {
   let s = 0;
-  while (s < 14 && 65535 * 2 ** s < e.config.rcvbuf) s++;
+  while (s < 14 && 65535 * 2 ** s < rcvbuf) s++;
   return s;
 }
 
@@ -91,7 +91,7 @@ function cookieAck(e: TcpEngine, l: TcpListener, now: number): boolean {
   const mss = e.cookies.decode(e.segDstIp, v.dstPort, e.segSrcIp, v.srcPort, (seq - 1) >>> 0, (ack - 1) >>> 0, now);
   if (mss < 0) { k.cookiesRejected++; return false; }
   if (l.acceptCount >= l.backlog || e.connectionCount >= cfg.maxConcurrency) { k.dropAcceptQueueFull++; return true; }
-  const c = e.newConnection(e.segDstIp, v.dstPort, e.segSrcIp, v.srcPort, cfg.rcvbuf, cfg.sndbuf, now);
+  const c = e.newConnection(e.segDstIp, v.dstPort, e.segSrcIp, v.srcPort, l.rcvbuf, l.sndbuf, now);
   c.listener = l;
   l.synCount++;  // balanced by enqueueAccept
   c.iss = (ack - 1) >>> 0;
@@ -109,7 +109,7 @@ function cookieAck(e: TcpEngine, l: TcpListener, now: number): boolean {
     if (cookieOptions.windowScale >= 0 && cfg.windowScaling) {
       c.wsOk = true;
       c.sndWscale = cookieOptions.windowScale;
-      c.rcvWscale = windowScaleOffer(e);
+      c.rcvWscale = windowScaleOffer(l.rcvbuf);
       c.rcvWscaleOffer = c.rcvWscale;
     }
     c.sackOk = cookieOptions.sackPermitted && cfg.sack;
@@ -117,7 +117,7 @@ function cookieAck(e: TcpEngine, l: TcpListener, now: number): boolean {
     c.tsOffset = (o.tsEcr + 1 - now) >>> 0;
   }
   c.smss = c.peerMss - (c.tsOk ? 12 : 0);
-  c.rcvAdvRight = (seq + (cfg.rcvbuf > 65535 ? 65535 : cfg.rcvbuf)) >>> 0;
+  c.rcvAdvRight = (seq + (l.rcvbuf > 65535 ? 65535 : l.rcvbuf)) >>> 0;
   c.sndWnd = e.segWnd * 2 ** c.sndWscale;
   c.maxSndWnd = c.sndWnd;
   c.sndWl1 = seq;
