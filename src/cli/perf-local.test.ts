@@ -45,6 +45,11 @@ test('mtcp-perf --local: rr and crr verify, and the exit status follows the verd
   const both = await run(['--local', '--bytes', '3M', '--dir', 'both', '--mtu', '9000'], 60_000);
   assert.equal(both.code, 0, both.out);
   assert.match(both.out, /data matched: yes \(SHA-256 verified, 6291456 bytes\)\n$/);
+  // Time-limited, both directions: each side's last bytes (its verdict) must reach the other before the close.
+  const timed = await run(['--local', '--time', '1', '--dir', 'both'], 60_000);
+  assert.equal(timed.code, 0, timed.out);
+  assert.match(timed.out, /\[server\] 10\.0\.0\.1:\d+ bulk: received \d+ B, sent \d+ B: data matched\n/);
+  assert.doesNotMatch(timed.out, /FAILED/);
   const usage = await run(['--local', '--cc', 'bbr'], 10_000);
   assert.equal(usage.code, 2);
   assert.match(usage.out, /--cc must be cubic or reno/);

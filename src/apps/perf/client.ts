@@ -6,7 +6,7 @@ import {
   MTCP_EPOLLERR, MTCP_EPOLL_CTL_ADD, MTCP_EPOLL_CTL_DEL, EINPROGRESS, SOCKADDR_IN_SIZE, MtcpEpollEvent,
   SockaddrIn, errnoName, htonl, htons, mtcp_close, mtcp_connect, mtcp_epoll_create, mtcp_epoll_ctl,
   mtcp_epoll_events, mtcp_epoll_wait, mtcp_errno, mtcp_getsockopt, mtcp_setsock_nonblock, mtcp_setsockopt,
-  mtcp_socket, socklen, strerror, type mctx_t,
+  mtcp_shutdown, mtcp_socket, socklen, strerror, SHUT_WR, type mctx_t,
 } from '../../index.js';
 import { DIR_CLIENT_TO_SERVER, DIR_SERVER_TO_CLIENT, DataPattern, MODE_BULK, MODE_CRR, MODE_RR, type PerfHello } from './protocol.js';
 import { BulkSession, RrClientSession, SessionDriver, type PerfSession } from './session.js';
@@ -46,6 +46,8 @@ export interface PerfClientResult {
 interface Active {
   driver: SessionDriver;
   connected: boolean;
+  /** SHUT_WR sent: the session is complete on our side; waiting for the server's EOF. */
+  shut: boolean;
 }
 
 export async function runPerfClient(mctx: mctx_t, o: PerfClientOptions): Promise<PerfClientResult> {
@@ -106,7 +108,7 @@ export async function runPerfClient(mctx: mctx_t, o: PerfClientOptions): Promise
     const session: PerfSession = mode === MODE_BULK
       ? new BulkSession(pattern, hello, true, now)
       : new RrClientSession(pattern, hello, now, mode === MODE_RR ? o.transactions : 1);
-    active.set(sock, { driver: new SessionDriver(mctx, ep, sock, session, readBuf), connected: false });
+    active.set(sock, { driver: new SessionDriver(mctx, ep, sock, session, readBuf), connected: false, shut: false });
     mtcp_epoll_ctl(mctx, ep, MTCP_EPOLL_CTL_ADD, sock, new MtcpEpollEvent(MTCP_EPOLLIN | MTCP_EPOLLOUT, sock));
   };
 
@@ -167,7 +169,13 @@ export async function runPerfClient(mctx: mctx_t, o: PerfClientOptions): Promise
       if (mask & MTCP_EPOLLOUT) a.connected = true;
       if (mask & (MTCP_EPOLLIN | MTCP_EPOLLERR)) d.readAll(null);
       if (d.failure === '' && !d.eof) d.writeAll(now);
-      if (d.session!.complete || d.eof || d.failure !== '') close(a);
+      if (d.eof || d.failure !== '') close(a);
+      else if (d.session!.complete && !a.shut) {
+        // Half-close and let the server close first (it does on our EOF): everything we wrote, the last
+        // verdict included, reaches it before any FIN, and neither side closes with unread data.
+        a.shut = true;
+        if (mtcp_shutdown(mctx, d.sock, SHUT_WR) < 0) close(a);
+      }
     }
     if (hardStop > 0 && now > hardStop) {
       for (const a of [...active.values()]) {

@@ -85,7 +85,7 @@ export function startPerfServer(mctx: mctx_t, options: PerfServerOptions): PerfS
     }
     if (options.onLine !== null && (c.mode !== MODE_CRR || !ok)) {
       const what = s === null ? 'no valid hello' : `${MODE_NAMES[c.mode]}: received ${s.bytesReceived} B, sent ${s.bytesSent} B` + (s.transactions > 0 ? `, ${s.transactions} transactions` : '');
-      const why = ok ? 'data matched' : `FAILED: ${d.failure || s?.error || (s !== null && !s.complete ? 'connection ended early' : 'mismatch')}`;
+      const why = ok ? 'data matched' : `FAILED: ${d.failure || s?.error || (s !== null && !s.complete ? `connection ended early (${s instanceof BulkSession ? s.progress() : 'rr'})` : 'mismatch')}`;
       options.onLine(`[server] ${c.peer} ${what}: ${why}`);
     }
   };

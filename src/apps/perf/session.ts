@@ -108,6 +108,14 @@ export class BulkSession implements PerfSession {
     return '';
   }
 
+  /** Which parts are finished, for failure messages. */
+  progress(): string {
+    const parts: string[] = [];
+    if (this.sender !== null) parts.push(`our data ${this.sender.done ? 'sent' : 'unfinished'}`, `peer verdict ${this.verdictIn.complete ? 'received' : `${this.verdictIn.fill}/${VERDICT_SIZE} B`}`);
+    if (this.receiver !== null) parts.push(`peer data ${this.receiver.done ? 'received' : 'unfinished'}`, `our verdict ${this.verdictOutPos === VERDICT_SIZE ? 'sent' : 'unsent'}`);
+    return parts.join(', ');
+  }
+
   get bytesSent(): number {
     return this.sender?.bytesSent ?? 0;
   }
