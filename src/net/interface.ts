@@ -1,28 +1,26 @@
-// One network interface (an mTCP "port") of one stack context: Ethernet in and out, ARP (RFC 826), IPv4
-// input checks (RFC 791, RFC 1122 §3.2.1), ICMP echo and errors (RFC 792, RFC 1122 §3.2.2), and the send
-// path for transport segments with routing and next-hop resolution. Every frame received is counted under
-// exactly one outcome (see counters.ts). Nothing is allocated per frame: views, scratch buffers and the
-// queue of datagrams waiting for ARP are preallocated.
+// One network interface (an mTCP "port") of one stack context: Ethernet in and out, IPv4 input checks
+// (RFC 791, RFC 1122 §3.2.1), ICMP echo and errors (RFC 792, RFC 1122 §3.2.2), and the send path for
+// transport segments with routing. ARP and next-hop resolution are its ArpResolver's (arp-resolver.ts).
+// Every frame received is counted under exactly one outcome (see counters.ts). Nothing is allocated per
+// frame: views and scratch buffers are preallocated.
 import { EHOSTUNREACH, EMSGSIZE, ENETUNREACH, ENOBUFS } from '../errno.js';
 import { copyBytes, viewOf } from '../link/copy.js';
 import type { Link } from '../link/link.js';
-import { ARP_LEN, ARP_REPLY, ARP_REQUEST, ArpView, writeArp } from '../wire/arp.js';
 import { finishChecksum, onesComplementSum, pseudoHeaderSum } from '../wire/checksum.js';
-import { BROADCAST_MAC, ETH_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetView, macEquals, writeEthernetHeader } from '../wire/ethernet.js';
+import { ETH_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, EthernetView, macEquals, writeEthernetHeader } from '../wire/ethernet.js';
 import {
   ICMP_DEST_UNREACH, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_UNREACH_PORT, ICMP_UNREACH_PROTOCOL,
   IcmpView, writeIcmpEcho, writeIcmpError,
 } from '../wire/icmp.js';
 import { IP_PROTO_ICMP, IP_PROTO_TCP, IP_PROTO_UDP, IPV4_HEADER_MIN, Ipv4View, writeIpv4Header } from '../wire/ipv4.js';
-import {
-  ARP_FAILED, ARP_INCOMPLETE, ARP_REACHABLE, LEARN_CREATED, LEARN_RESOLVED, LEARN_UPDATED, type ArpCache,
-} from './arp-cache.js';
-import { ArpWaitQueue } from './arp-queue.js';
+import type { ArpCache } from './arp-cache.js';
+import { ARP_QUEUE_CAPACITY, ArpResolver, ZERO_MAC, isUnusableSource, reserveOrFlush } from './arp-resolver.js';
 import type { NetCounters } from './counters.js';
 import type { RoutedInterface, RouteTable } from './route-table.js';
 
 // The errno values sendIpv4 returns (negated), re-exported for callers that import them from here.
 export { EHOSTUNREACH, EMSGSIZE, ENETUNREACH, ENOBUFS };
+export { ARP_QUEUE_CAPACITY };
 
 /** Receives the transport payload of a datagram addressed to us: buf[off, off+len). */
 export interface TransportHandler {
@@ -54,25 +52,12 @@ export interface NetInterfaceOptions {
   mtu: number;
 }
 
-/** Datagrams that can wait for ARP resolution per interface; beyond it the oldest is dropped. */
-export const ARP_QUEUE_CAPACITY = 64;
 /** ICMP error token bucket (RFC 1812 §4.3.2.8): burst and sustained rate per interface. */
 export const ICMP_ERROR_BURST = 10;
 export const ICMP_ERRORS_PER_SECOND = 100;
-/** A REACHABLE entry still in use this close to its expiry is re-confirmed by a unicast request (RFC 1122 §2.3.2.1). */
-const ARP_REFRESH_BEFORE_MS = 5000;
-const ARP_FRAME_LEN = 60; // minimum Ethernet frame without FCS; ARP is padded to it as mTCP and Linux do
 const DEFAULT_TTL = 64; // RFC 1700 / Linux default
-const ZERO_MAC = new Uint8Array(6);
 
 let nextInterfaceId = 1;
-
-function isUnusableSource(ip: number): boolean {
-  // RFC 1122 §3.2.1.3: 0.0.0.0 (this host), 127/8 loopback, class D/E and limited broadcast never source a
-  // datagram that reaches us.
-  const top = ip >>> 24;
-  return ip === 0 || top === 127 || top >= 224;
-}
 
 export class NetInterface implements RoutedInterface {
   readonly id: number;
@@ -95,24 +80,19 @@ export class NetInterface implements RoutedInterface {
   private icmpErrorHandler: IcmpErrorHandler | null;
   private readonly eth: EthernetView;
   private readonly ipv4: Ipv4View;
-  private readonly arpView: ArpView;
   private readonly icmp: IcmpView;
   private readonly txView: DataView;
   private sourceBuf: Uint8Array | null;
   private sourceView: DataView | null;
   /** Builds ICMP messages before they go through sendIpv4. */
   private readonly scratch: Uint8Array;
-  private readonly nextHopMac: Uint8Array;
-  private readonly scratchMac: Uint8Array;
   /** ip and broadcast as int32, for the send path (see sendIpv4). */
   private readonly ipBits: number;
   private readonly broadcastBits: number;
   private ipIdentification: number;
   private icmpTokens: number;
   private icmpRefilledAt: number;
-  private nextAgingAt: number;
-
-  private readonly waiting: ArpWaitQueue;
+  private readonly resolver: ArpResolver;
 
   constructor(options: NetInterfaceOptions, arp: ArpCache, routes: RouteTable, counters: NetCounters) {
     if (options.mac.length !== 6 || (options.mac[0] & 1) !== 0) throw new Error(`interface ${options.name}: MAC must be 6 bytes, unicast`);
@@ -140,19 +120,15 @@ export class NetInterface implements RoutedInterface {
     this.icmpErrorHandler = null;
     this.eth = new EthernetView();
     this.ipv4 = new Ipv4View();
-    this.arpView = new ArpView();
     this.icmp = new IcmpView();
     this.txView = viewOf(this.link.tx.data);
     this.sourceBuf = null;
     this.sourceView = null;
     this.scratch = new Uint8Array(this.mtu);
-    this.nextHopMac = new Uint8Array(6);
-    this.scratchMac = new Uint8Array(6);
     this.ipIdentification = 0;
     this.icmpTokens = ICMP_ERROR_BURST;
     this.icmpRefilledAt = 0;
-    this.nextAgingAt = 0;
-    this.waiting = new ArpWaitQueue(ARP_QUEUE_CAPACITY, ETH_HEADER_LEN + this.mtu);
+    this.resolver = new ArpResolver(this, ETH_HEADER_LEN + this.mtu);
     routes.addInterface(this, this.prefixLength);
     if (this.gateway !== 0) routes.addRoute(0, 0, this.name, this.gateway);
   }
@@ -172,7 +148,7 @@ export class NetInterface implements RoutedInterface {
 
   /** Datagrams currently waiting for ARP resolution. */
   get arpQueueLength(): number {
-    return this.waiting.length;
+    return this.resolver.waiting.length;
   }
 
   // ---------------------------------------------------------------------------------------------- receive
@@ -203,52 +179,8 @@ export class NetInterface implements RoutedInterface {
     }
     const type = eth.ethertype;
     if (type === ETHERTYPE_IPV4) this.receiveIpv4(buf, eth.payloadOffset, eth.payloadLength, linkBroadcast, now);
-    else if (type === ETHERTYPE_ARP) this.receiveArp(buf, eth.payloadOffset, eth.payloadLength, now);
+    else if (type === ETHERTYPE_ARP) this.resolver.receive(buf, eth.payloadOffset, eth.payloadLength, now);
     else c.ethUnknownType++;
-  }
-
-  private receiveArp(buf: Uint8Array, off: number, len: number, now: number): void {
-    const c = this.counters;
-    const a = this.arpView;
-    if (!a.wrap(buf, off, len)) {
-      c.arpMalformed++;
-      return;
-    }
-    const senderIp = a.senderIp;
-    const senderMacOffset = a.senderMacOffset;
-    if ((buf[senderMacOffset] & 1) !== 0 || (senderIp !== 0 && isUnusableSource(senderIp)) || senderIp === this.broadcast) {
-      c.arpBadSender++;
-      return;
-    }
-    const operation = a.operation; // ArpView.wrap admits only requests and replies
-    if (senderIp === this.ip) {
-      // Another station claims our address (RFC 5227 §2.4); never learn it.
-      c.arpAddressConflict++;
-      return;
-    }
-    const targetIp = a.targetIp;
-    const forUs = targetIp === this.ip;
-    // RFC 826 "merge": refresh a known sender; add it only when the packet is addressed to us. A sender of
-    // 0.0.0.0 (an RFC 5227 probe) is answered but not learnt.
-    if (senderIp !== 0) {
-      const learnt = this.arp.learn(senderIp, buf, senderMacOffset, forUs, this.id, now);
-      if (learnt === LEARN_CREATED) c.arpLearned++;
-      else if (learnt === LEARN_UPDATED) c.arpUpdated++;
-      else if (learnt === LEARN_RESOLVED) {
-        c.arpLearned++;
-        this.sendPending(senderIp);
-      }
-    }
-    if (!forUs) {
-      c.arpNotForUs++;
-      return;
-    }
-    if (operation === ARP_REQUEST) {
-      c.arpRequestAnswered++;
-      this.sendArp(ARP_REPLY, buf, senderMacOffset, senderIp);
-    } else {
-      c.arpReplyAccepted++;
-    }
   }
 
   private receiveIpv4(buf: Uint8Array, off: number, len: number, linkBroadcast: boolean, now: number): void {
@@ -443,20 +375,17 @@ export class NetInterface implements RoutedInterface {
     if (src === 0) src = this.ipBits;
     const frameLength = ETH_HEADER_LEN + IPV4_HEADER_MIN + len;
     const sourceView = this.viewOfSource(buf);
-    if (nextHop === -1 || nextHop === this.broadcastBits) {
-      this.nextHopMac.set(BROADCAST_MAC);
-    } else {
-      const found = this.arp.resolveInto(nextHop, this.nextHopMac, 0);
-      if (found < 0) return this.queueForResolution(src, dst, protocol, sourceView, off, len, nextHop, now);
-      if (found < this.arp.capacity) this.maybeRefresh(found, now);
+    const resolver = this.resolver;
+    if (!resolver.resolve(nextHop, nextHop === -1 || nextHop === this.broadcastBits, now)) {
+      return this.queueForResolution(src, dst, protocol, sourceView, off, len, nextHop, now);
     }
-    const at = this.reserve(frameLength);
+    const at = reserveOrFlush(this.link, frameLength);
     if (at < 0) {
       c.txNoBuffer++;
       return -ENOBUFS;
     }
     const tx = this.link.tx.data;
-    writeEthernetHeader(tx, at, this.nextHopMac, this.mac, ETHERTYPE_IPV4);
+    writeEthernetHeader(tx, at, resolver.nextHopMac, this.mac, ETHERTYPE_IPV4);
     writeIpv4Header(tx, at + ETH_HEADER_LEN, src, dst, protocol, len, DEFAULT_TTL, this.nextIdentification(), true);
     copyBytes(this.txView, at + ETH_HEADER_LEN + IPV4_HEADER_MIN, sourceView, off, len);
     c.ipSent++;
@@ -476,29 +405,7 @@ export class NetInterface implements RoutedInterface {
 
   /** ARP retries, giving up, aging of the shared table and of the wait queue. Call once per loop pass. */
   poll(now: number): void {
-    const arp = this.arp;
-    if (arp.incompleteCount > 0) {
-      for (let slot = 0; slot < arp.capacity; slot++) {
-        if (arp.stateOf(slot) !== ARP_INCOMPLETE || arp.ownerOf(slot) !== this.id || arp.deadlineOf(slot) > now) continue;
-        const ip = arp.ipOf(slot);
-        if (arp.requestsOf(slot) >= arp.maxRequests) {
-          arp.markFailed(slot, now);
-          // No ICMP: we are the source of these datagrams (the send already returned 0).
-          this.counters.arpResolveFailed += this.waiting.removeFor(ip);
-        } else {
-          this.sendArp(ARP_REQUEST, null, 0, ip);
-          arp.markRequestSent(slot, now);
-        }
-      }
-    }
-    if (!this.waiting.isEmpty) {
-      // Datagrams whose resolution vanished (entry evicted or replaced) do not wait forever.
-      this.counters.arpResolveFailed += this.waiting.removeOlderThan(now - (arp.maxRequests + 1) * arp.retryMs);
-    }
-    if (now >= this.nextAgingAt) {
-      this.counters.arpExpired += arp.expire(now);
-      this.nextAgingAt = now + 1000;
-    }
+    this.resolver.poll(now);
   }
 
   flush(): number {
@@ -510,25 +417,10 @@ export class NetInterface implements RoutedInterface {
    * Aging needs no precise timer: it runs on any later poll().
    */
   nextDeadline(): number {
-    const arp = this.arp;
-    let deadline = Infinity;
-    if (arp.incompleteCount === 0) return deadline;
-    for (let slot = 0; slot < arp.capacity; slot++) {
-      if (arp.stateOf(slot) === ARP_INCOMPLETE && arp.ownerOf(slot) === this.id && arp.deadlineOf(slot) < deadline) deadline = arp.deadlineOf(slot);
-    }
-    return deadline;
+    return this.resolver.nextDeadline();
   }
 
   // -------------------------------------------------------------------------------------------- internals
-
-  private reserve(length: number): number {
-    let at = this.link.reserve(length);
-    if (at < 0) {
-      this.link.flush();
-      at = this.link.reserve(length);
-    }
-    return at;
-  }
 
   private nextIdentification(): number {
     const id = this.ipIdentification;
@@ -545,92 +437,17 @@ export class NetInterface implements RoutedInterface {
     return this.sourceView!;
   }
 
-  /** Sends an ARP request (targetMac null = broadcast) or reply to targetIp. */
-  private sendArp(operation: number, targetMac: Uint8Array | null, targetMacOff: number, targetIp: number): void {
-    const at = this.reserve(ARP_FRAME_LEN);
-    if (at < 0) {
-      this.counters.txNoBuffer++;
-      return;
-    }
-    const tx = this.link.tx.data;
-    const dstMac = this.nextHopMac;
-    if (targetMac === null) dstMac.set(BROADCAST_MAC);
-    else for (let i = 0; i < 6; i++) dstMac[i] = targetMac[targetMacOff + i];
-    writeEthernetHeader(tx, at, dstMac, this.mac, ETHERTYPE_ARP);
-    writeArp(tx, at + ETH_HEADER_LEN, operation, this.mac, this.ip, targetMac === null ? ZERO_MAC : dstMac, targetIp);
-    tx.fill(0, at + ETH_HEADER_LEN + ARP_LEN, at + ARP_FRAME_LEN);
-    if (operation === ARP_REQUEST) this.counters.arpRequestsSent++;
-    else this.counters.arpRepliesSent++;
-  }
-
-  /** Re-confirms a learnt neighbour that is still in use shortly before it would expire (one unicast request). */
-  private maybeRefresh(slot: number, now: number): void {
-    const arp = this.arp;
-    if (arp.stateOf(slot) === ARP_REACHABLE && arp.requestsOf(slot) === 0 && arp.deadlineOf(slot) - now < ARP_REFRESH_BEFORE_MS) {
-      // nextHopMac holds the neighbour's MAC here; copy it aside because sendArp reuses nextHopMac.
-      const ip = arp.ipOf(slot);
-      this.scratchMac.set(this.nextHopMac);
-      this.sendArp(ARP_REQUEST, this.scratchMac, 0, ip);
-      this.nextHopMac.set(this.scratchMac);
-      arp.markRequestSent(slot, now);
-    }
-  }
-
+  /** Holds the datagram until nextHop resolves (ArpResolver.hold); 0 or -errno as sendIpv4. */
   private queueForResolution(
     src: number, dst: number, protocol: number, sourceView: DataView, off: number, len: number, nextHop: number, now: number,
   ): number {
-    const c = this.counters;
-    const arp = this.arp;
-    let slot = arp.find(nextHop);
-    if (slot >= 0 && arp.stateOf(slot) === ARP_FAILED) {
-      c.arpHostUnreachable++;
-      return -EHOSTUNREACH;
-    }
-    if (slot < 0 || arp.stateOf(slot) !== ARP_INCOMPLETE) {
-      slot = arp.beginResolution(nextHop, this.id, now);
-      if (slot < 0) {
-        c.arpTableFull++;
-        return -ENOBUFS;
-      }
-      this.sendArp(ARP_REQUEST, null, 0, nextHop);
-      arp.markRequestSent(slot, now);
-    }
-    const waiting = this.waiting;
-    if (waiting.isFull) {
-      // Full: the oldest datagram makes room (fresh data is more useful to TCP than stale).
-      waiting.dropOldest();
-      c.arpQueueOverflow++;
-    }
-    const at = waiting.offsetOf(waiting.append(nextHop, ETH_HEADER_LEN + IPV4_HEADER_MIN + len, now));
+    const waiting = this.resolver.waiting;
+    const at = this.resolver.hold(nextHop, ETH_HEADER_LEN + IPV4_HEADER_MIN + len, now);
+    if (at < 0) return at;
     const data = waiting.data;
     writeEthernetHeader(data, at, ZERO_MAC, this.mac, ETHERTYPE_IPV4);
     writeIpv4Header(data, at + ETH_HEADER_LEN, src, dst, protocol, len, DEFAULT_TTL, this.nextIdentification(), true);
     copyBytes(waiting.dataView, at + ETH_HEADER_LEN + IPV4_HEADER_MIN, sourceView, off, len);
-    c.arpQueued++;
     return 0;
-  }
-
-  /** Sends, in order, every queued datagram whose next hop just resolved. */
-  private sendPending(nextHop: number): void {
-    const waiting = this.waiting;
-    if (waiting.isEmpty) return;
-    const c = this.counters;
-    if (this.arp.resolveInto(nextHop, this.nextHopMac, 0) < 0) return;
-    const capacity = waiting.capacity;
-    for (let found = waiting.findFrom(0, nextHop); found >= 0; found = waiting.findFrom(Math.floor(found / capacity) + 1, nextHop)) {
-      const i = found % capacity;
-      const length = waiting.lengthOf(i);
-      waiting.remove(i);
-      const at = this.reserve(length);
-      if (at < 0) {
-        c.txNoBuffer++;
-        continue;
-      }
-      copyBytes(this.txView, at, waiting.dataView, waiting.offsetOf(i), length);
-      const tx = this.link.tx.data;
-      for (let b = 0; b < 6; b++) tx[at + b] = this.nextHopMac[b];
-      c.ipSent++;
-    }
-    waiting.skipEmpty();
   }
 }
