@@ -17,7 +17,10 @@ test('normalises targets and refuses escapes', () => {
   assert.equal(normaliseTargetPath('/a%00b'), null);
   assert.equal(normaliseTargetPath('/a%5c..%5cb'), null);
   assert.equal(normaliseTargetPath('/%zz'), null);
-  assert.equal(normaliseTargetPath('http://h/x'), null);
+  assert.equal(normaliseTargetPath('http://h/x'), '/x');
+  assert.equal(normaliseTargetPath('HTTP://10.0.0.2:80'), '/');
+  assert.equal(normaliseTargetPath('http://h/../x'), null);
+  assert.equal(normaliseTargetPath('ftp://h/x'), null);
   assert.equal(normaliseTargetPath('*'), null);
 });
 

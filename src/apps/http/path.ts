@@ -7,11 +7,14 @@ export const RESOLVE_BAD_REQUEST = -400;
 export const RESOLVE_NOT_FOUND = -404;
 
 /**
- * Turns an origin-form request-target (RFC 9112 §3.2.1) into a normalised absolute URL path: drops the query,
+ * Turns an origin-form (or absolute-form) request-target (RFC 9112 §3.2.1) into a normalised absolute URL path: drops the query,
  * percent-decodes (RFC 3986 §2.1), and removes "." and ".." segments (RFC 3986 §5.2.4) without climbing
  * above "/". Returns null for a target that is not origin-form or that decodes to NUL or invalid UTF-8.
  */
 export function normaliseTargetPath(target: string): string | null {
+  // RFC 9112 §3.2.2: a server must accept the absolute-form too; only its path matters here.
+  const absolute = /^http:\/\/[^/?#]*/i.exec(target);
+  if (absolute !== null) target = target.length === absolute[0].length ? '/' : target.slice(absolute[0].length);
   if (target.length === 0 || target.charCodeAt(0) !== 0x2f /* '/' */) return null;
   const q = target.search(/[?#]/);
   const raw = q >= 0 ? target.slice(0, q) : target;
