@@ -36,6 +36,11 @@ export interface TcpConfig {
   sack: boolean;
   /** Challenge ACKs per second per engine (RFC 5961 §7); Linux's tcp_challenge_ack_limit default. */
   challengeAckLimit: number;
+  /** TSO (send side of GSO): when > 0, data segments may carry up to this many payload bytes in ONE segment that
+   *  the sink hands to the link as a super-frame the kernel cuts into MSS-sized pieces, and every segment goes
+   *  out with a partial checksum (pseudo-header sum only) that the link completes. The sink must implement
+   *  sendSegmentOffload. 0 = off (every segment at most one MSS, full checksum). Capped at 65455 (an IPv4 packet). */
+  tsoMaxSegment: number;
   /** 32 random bytes: keys for ISNs (RFC 6528), SYN cookies (RFC 4987), ephemeral ports (RFC 6056). */
   secret: Uint8Array;
 }
@@ -66,6 +71,7 @@ export function defaultTcpConfig(overrides?: Partial<TcpConfig>): TcpConfig {
     timestamps: true,
     sack: true,
     challengeAckLimit: 1000,
+    tsoMaxSegment: 0,
     secret: new Uint8Array(32),
   };
   if (overrides !== undefined) Object.assign(config, overrides);

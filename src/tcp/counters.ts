@@ -50,4 +50,6 @@ export class TcpCounters {
   timersFired = 0;
   /** Segments the sink refused (returned -errno); treated as lost. */
   sinkErrors = 0;
+  /** Data segments larger than one MSS handed to the sink for segmentation by the link (TSO). */
+  tsoSegmentsOut = 0;
 }

@@ -29,7 +29,18 @@ export type { ConnectionOptions };
 export interface SegmentSink {
   /** buf[off,off+len) is a complete TCP segment, checksum filled. Returns 0 or -errno. */
   sendSegment(localIp: number, remoteIp: number, buf: Uint8Array, off: number, len: number): number;
+  /**
+   * Needed when the engine's tsoMaxSegment > 0. buf[off,off+len) is a complete TCP segment whose checksum field
+   * holds only the folded pseudo-header sum (RFC 9293 §3.1; the link completes it). With gsoSize > 0 its payload
+   * is longer than gsoSize and the link must cut it into pieces of gsoSize payload bytes, each with the header
+   * and options copied, sequence numbers advanced, PSH and FIN on the last piece only (Linux tcp_gso_segment).
+   * Returns 0 or -errno.
+   */
+  sendSegmentOffload?(localIp: number, remoteIp: number, buf: Uint8Array, off: number, len: number, gsoSize: number): number;
 }
+
+/** Largest TCP payload in one IPv4 packet with the longest headers: 65535 - 20 (IP) - 60 (TCP). */
+export const TSO_MAX_PAYLOAD = 65535 - 20 - 60;
 
 /** mTCP's smallest buffer is 64 bytes; 1 GiB keeps the window arithmetic in 32 bits. */
 function validBufferSize(n: number): boolean {
@@ -51,6 +62,8 @@ export class TcpEngine implements ConnectionObserver {
   readonly isn: IsnGenerator;
   readonly cookies: SynCookies;
   readonly ports: EphemeralPorts;
+  /** Most payload bytes in one data segment when the sink segments (TSO); 0 when every segment is <= MSS. */
+  readonly tsoMaxSegment: number;
 
   private readonly table: ConnectionTable;
   private readonly listeners: Map<number, TcpListener>;
@@ -92,6 +105,13 @@ export class TcpEngine implements ConnectionObserver {
   constructor(config: TcpConfig, sink: SegmentSink, now: number) {
     this.config = config;
     this.sink = sink;
+    let tso = config.tsoMaxSegment;
+    if (!(tso >= 0)) throw new Error(`tsoMaxSegment ${tso} must be >= 0`);
+    if (tso > 0 && typeof sink.sendSegmentOffload !== 'function') {
+      throw new Error('tsoMaxSegment > 0 needs a sink with sendSegmentOffload (a link that segments and completes checksums)');
+    }
+    if (tso > TSO_MAX_PAYLOAD) tso = TSO_MAX_PAYLOAD;
+    this.tsoMaxSegment = Math.floor(tso);
     this.counters = new TcpCounters();
     this.wheel = new TimerWheel(now);
     const key16 = config.secret.subarray(0, 16);

@@ -4,7 +4,7 @@
 
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, writeTcpHeader, tcpOptionsLength, setTcpChecksum } from '../wire/tcp.js';
 import type { TcpOptions } from '../wire/tcp.js';
-import { tcpChecksum } from '../wire/checksum.js';
+import { tcpChecksum, pseudoHeaderSum, finishChecksum } from '../wire/checksum.js';
 import { seqGt, seqLt, seqLe } from './seq.js';
 import { TcpConnection, TcpState } from './connection.js';
 import type { TcpEngine } from './engine.js';
@@ -95,9 +95,12 @@ function addSackBlocks(e: TcpEngine, c: TcpConnection): void {
 export function emitSegment(e: TcpEngine, c: TcpConnection, seq: number, flags: number, bufOffset: number,
   len: number, now: number): number {
   const optLen = buildOptions(e, c, flags, now);
+  // Payload per wire segment. With TSO a data segment may be longer: the link cuts it into pieces of `room`.
   const room = c.peerMss - optLen;
-  if (len > room) {
-    len = room;
+  const tso = e.tsoMaxSegment;
+  const limit = tso > room ? tso : room;
+  if (len > limit) {
+    len = limit;
     flags &= ~TCP_FIN;
   }
   const isSyn = (flags & TCP_SYN) !== 0;
@@ -113,10 +116,21 @@ export function emitSegment(e: TcpEngine, c: TcpConnection, seq: number, flags: 
   const buf = e.txBuf;
   const hl = writeTcpHeader(buf, 0, c.localPort, c.remotePort, seq, ack, flags, window, 0, optLen === 0 ? null : e.outOpts);
   if (len > 0) c.sendBuffer.copyOut(bufOffset, buf, hl, len);
-  setTcpChecksum(buf, 0, tcpChecksum(buf, 0, hl + len, c.localIp, c.remoteIp));
   const k = e.counters;
+  let result: number;
+  if (tso > 0) {
+    // Checksum offload: only the pseudo-header sum goes in; the link (or the kernel behind it) completes the
+    // checksum of every piece (virtio_net_hdr NEEDS_CSUM), so the payload is never summed here.
+    setTcpChecksum(buf, 0, ~finishChecksum(pseudoHeaderSum(c.localIp, c.remoteIp, 6, hl + len)) & 0xffff);
+    const gso = len > room ? room : 0;
+    if (gso > 0) k.tsoSegmentsOut++;
+    result = e.sink.sendSegmentOffload!(c.localIp | 0, c.remoteIp | 0, buf, 0, hl + len, gso);
+  } else {
+    setTcpChecksum(buf, 0, tcpChecksum(buf, 0, hl + len, c.localIp, c.remoteIp));
+    result = e.sink.sendSegment(c.localIp, c.remoteIp, buf, 0, hl + len);
+  }
   // A refused segment (e.g. a full transmit ring) is as good as lost: the retransmission machinery covers it.
-  if (e.sink.sendSegment(c.localIp, c.remoteIp, buf, 0, hl + len) < 0) k.sinkErrors++;
+  if (result < 0) k.sinkErrors++;
   k.segmentsOut++;
   if (len > 0) { k.dataSegmentsOut++; k.bytesOut += len; }
   if ((flags & TCP_RST) !== 0) k.rstSent++;
@@ -231,6 +245,17 @@ function sendData(e: TcpEngine, c: TcpConnection, now: number): boolean {
     } else if (len < c.smss && !c.finQueued && !c.noDelay && c.sndMax !== c.sndUna && seqGe(c.sndNxt, c.sndMax)) {
       // Nagle (RFC 896, RFC 1122 §4.2.3.4): hold a small segment while data is unacknowledged.
       break;
+    }
+    const tso = e.tsoMaxSegment;
+    if (tso > 0 && len === c.smss) {
+      // TSO: one segment carrying the full-sized segments the loop would send one by one (RFC 9293 §3.8.6.2.1
+      // and Nagle apply to each piece as before), cut to a multiple of SMSS; the tail rides along only when
+      // Nagle would not hold it (TCP_NODELAY or FIN queued).
+      let max = avail < canSend ? avail : canSend;
+      if (max > tso) max = tso;
+      let big = max - (max % c.smss);
+      if (max === avail && (c.noDelay || c.finQueued)) big = max;
+      if (big > len) len = big;
     }
     const seq = c.sndNxt;
     const isRetransmit = seqLt(seq, c.sndMax);
