@@ -167,7 +167,10 @@ export class HostStack implements SegmentSink {
   private closed: boolean;
   private attachedCount: number;
   private readonly statsSources: StatsSource[];
+  /** Passes that may still run as a microtask before the loop must yield to a macrotask (see kick()). */
+  private microPasses: number;
   private readonly runPassBound: () => void;
+  private readonly runMicroPassBound: () => void;
   private readonly onTimerBound: () => void;
 
   private constructor(config: MtcpConfig, tcpConfig: TcpConfig, numCores: number, links: Link[], clock: () => number, stats: boolean) {
@@ -191,10 +194,19 @@ export class HostStack implements SegmentSink {
     this.closed = false;
     this.attachedCount = 0;
     this.statsSources = [];
-    this.runPassBound = () => this.runPass();
+    this.microPasses = 0;
+    // Macrotask entries (link readable, setImmediate, timers) grant one microtask pass; see kick().
+    this.runPassBound = () => {
+      this.microPasses = 1;
+      this.runPass();
+    };
+    this.runMicroPassBound = () => {
+      if (this.passScheduled) this.runPass();
+    };
     this.onTimerBound = () => {
       this.timer = null;
       this.timerDeadline = Infinity;
+      this.microPasses = 1;
       this.runPass();
     };
     config.ports.forEach((port, i) => {
@@ -332,8 +344,25 @@ export class HostStack implements SegmentSink {
     return this.sendSegment(localIp, remoteIp, buf, off, len);
   }
 
-  /** Asks for a pass soon (after the current JavaScript job): API calls that queued work call this. */
+  /**
+   * Asks for a pass soon: API calls that queued work call this. The first kick after a macrotask pass runs the pass
+   * as a microtask, i.e. as soon as the application awaits: a reply written in response to readiness then leaves in
+   * the same turn of the event loop instead of the next (one libuv iteration less per request/response). Later kicks
+   * wait for setImmediate, so a chain of passes and application callbacks cannot starve the event loop.
+   */
   kick(): void {
+    if (this.passScheduled || this.closed) return;
+    this.passScheduled = true;
+    if (this.microPasses > 0) {
+      this.microPasses--;
+      queueMicrotask(this.runMicroPassBound);
+    } else {
+      setImmediate(this.runPassBound);
+    }
+  }
+
+  /** A pass on the next turn of the event loop (the loop's own follow-ups: frames left over, timers due). */
+  private schedulePass(): void {
     if (this.passScheduled || this.closed) return;
     this.passScheduled = true;
     setImmediate(this.runPassBound);
@@ -394,7 +423,7 @@ export class HostStack implements SegmentSink {
       if (c !== null) c.deliverReadiness();
     }
     this.flushSegments(now);
-    if (more) this.kick();
+    if (more) this.schedulePass();
     else this.armTimer(now);
   }
 
@@ -420,7 +449,7 @@ export class HostStack implements SegmentSink {
     }
     if (deadline === Infinity) return;
     if (deadline <= now) {
-      this.kick();
+      this.schedulePass();
       return;
     }
     if (this.timer !== null) {
