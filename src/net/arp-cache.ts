@@ -1,6 +1,7 @@
 // ARP table (RFC 826) shared by the interfaces of one stack context: static entries (mTCP's arp.conf, /32 or
 // whole prefixes), dynamic entries learnt from ARP traffic, pending resolutions with retries, and aging.
 // Fixed capacity (mTCP's MAX_ARPENTRY = 1024), preallocated typed arrays: lookups allocate nothing.
+import { prefixMaskOf } from '../config/values.js';
 
 export const ARP_FREE = 0;
 /** A request is outstanding; datagrams wait in the owning interface's queue. */
@@ -96,7 +97,7 @@ export class ArpCache {
       this.deadlines[slot] = Infinity;
       return;
     }
-    const mask = prefixLength === 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0;
+    const mask = prefixMaskOf(prefixLength);
     let at = this.prefixCount;
     while (at > 0 && this.prefixLengths[at - 1] < prefixLength) {
       this.prefixIps[at] = this.prefixIps[at - 1];

@@ -3,6 +3,7 @@
 // transport segments with routing. ARP and next-hop resolution are its ArpResolver's (arp-resolver.ts).
 // Every frame received is counted under exactly one outcome (see counters.ts). Nothing is allocated per
 // frame: views and scratch buffers are preallocated.
+import { prefixMaskOf } from '../config/values.js';
 import { EHOSTUNREACH, EMSGSIZE, ENETUNREACH, ENOBUFS } from '../errno.js';
 import { copyBytes, viewOf } from '../link/copy.js';
 import type { Link } from '../link/link.js';
@@ -106,7 +107,7 @@ export class NetInterface implements RoutedInterface {
     this.mac = Uint8Array.from(options.mac);
     this.ip = options.ip >>> 0;
     this.prefixLength = options.prefixLength;
-    this.netmask = (0xffffffff << (32 - options.prefixLength)) >>> 0;
+    this.netmask = prefixMaskOf(options.prefixLength);
     this.broadcast = (this.ip | ~this.netmask) >>> 0;
     this.ipBits = this.ip | 0;
     this.broadcastBits = this.broadcast | 0;
