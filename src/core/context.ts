@@ -49,6 +49,11 @@ export class CoreContext implements SegmentSink {
     return this.host.sendSegmentOf(this.index, localIp, remoteIp, buf, off, len);
   }
 
+  /** SegmentSink with TSO when the host has several cores. */
+  sendSegmentOffload(localIp: number, remoteIp: number, buf: Uint8Array, off: number, len: number, gsoSize: number): number {
+    return this.host.sendSegmentOffloadOf(this.index, localIp, remoteIp, buf, off, len, gsoSize);
+  }
+
   /** A host of its own with this one core (its links are opened now). */
   static async create(options: CoreContextOptions): Promise<CoreContext> {
     const host = await HostStack.create({ ...options, numCores: 1 });
