@@ -83,7 +83,7 @@ export function minorGcsDuring(work: () => void): Promise<number> {
  * machine the optimising compiler may finish only during the first measured run, whose unoptimised
  * iterations allocate; code that allocates per iteration still shows GCs on every run.
  */
-export async function fewestMinorGcs(work: () => void, attempts = 3): Promise<number> {
+export async function fewestMinorGcs(work: () => void, attempts = 5): Promise<number> {
   let fewest = Number.POSITIVE_INFINITY;
   for (let i = 0; i < attempts && fewest > 0; i++) fewest = Math.min(fewest, await minorGcsDuring(work));
   return fewest;
