@@ -21,10 +21,10 @@ class EpollWait implements PendingWait {
   private readonly ctx: MtcpContext;
   private readonly events: MtcpEpollEvent[];
   private readonly maxevents: number;
+  private readonly timeout: number;
   private readonly resolve: (n: number) => void;
   private timer: NodeJS.Timeout | null;
   private finished: boolean;
-  private readonly zeroTimeout: boolean;
   readonly check: () => void;
 
   constructor(ctx: MtcpContext, epoll: EpollInstance, events: MtcpEpollEvent[], maxevents: number, timeout: number,
@@ -33,24 +33,28 @@ class EpollWait implements PendingWait {
     this.epoll = epoll;
     this.events = events;
     this.maxevents = maxevents;
+    this.timeout = timeout;
     this.resolve = resolve;
+    this.timer = null;
     this.finished = false;
-    this.zeroTimeout = timeout === 0;
     this.check = () => {
       if (this.finished) return;
       const n = this.epoll.collect(this.events, this.maxevents);
-      if (n > 0 || this.zeroTimeout) this.finish(n);
+      if (n > 0 || this.timeout === 0) this.finish(n);
+      else if (this.timer === null) this.armTimer();
     };
-    if (timeout > 0) {
+  }
+
+  /** Starts the wait's time limit (none for timeout 0; a keep-alive timer for no limit). */
+  armTimer(): void {
+    if (this.timeout > 0) {
       this.timer = setTimeout(() => {
         this.timer = null;
         if (!this.finished) this.finish(this.epoll.collect(this.events, this.maxevents));
-      }, Math.min(timeout, MAX_TIMER_MS));
-    } else if (timeout < 0) {
+      }, Math.min(this.timeout, MAX_TIMER_MS));
+    } else if (this.timeout < 0) {
       // No limit: this timer never fires in practice; it keeps the process alive while the application waits.
       this.timer = setTimeout(keepAlive, MAX_TIMER_MS);
-    } else {
-      this.timer = null;
     }
   }
 
@@ -159,8 +163,11 @@ export function mtcp_epoll_wait(mctx: mctx_t, epid: number, events: MtcpEpollEve
     const w = new EpollWait(ctx, epoll, events, maxevents, t, resolve);
     ctx.waits.add(w);
     waitersOf.get(epoll)!.push(w);
-    // Always yield once to the event loop first, so that the stack and the links run even when the application
-    // calls mtcp_epoll_wait in a loop while events are pending (there is no second thread to run them).
-    setImmediate(w.check);
+    // With entries on the ready list (or timeout 0), yield once to the event loop before collecting, so that the
+    // stack and the links run even when the application calls mtcp_epoll_wait in a loop while events are pending
+    // (there is no second thread to run them). With no ready entry nothing could be collected now: the wait
+    // starts its time limit and the next readiness change wakes it (EpollInstance.onWake), without that extra turn.
+    if (t === 0 || epoll.hasReadyEntry()) setImmediate(w.check);
+    else w.armTimer();
   });
 }

@@ -137,6 +137,21 @@ export class EpollInstance {
     return this.readyHead !== null;
   }
 
+  /**
+   * True if an entry on the ready list is ready now. Entries found not ready on the way are dropped from the list,
+   * as collect() would drop them (they return with the next readiness change), so the walk is paid once.
+   */
+  hasReadyEntry(): boolean {
+    let e = this.readyHead;
+    while (e !== null) {
+      if ((e.target.pollMask() & e.events) !== 0) return true;
+      const next = e.nextReady;
+      this.unlinkReady(e);
+      e = next;
+    }
+    return false;
+  }
+
   /** The registered entry for `target`, if any. */
   entryOf(target: Pollable): EpollEntry | undefined {
     const e = this.interest.get(target.id);
