@@ -38,6 +38,12 @@ export class SocketOptions {
   }
 }
 
+/**
+ * The options of every socket that has not set one: shared (and frozen) so an idle socket costs no options object of
+ * its own; MtcpSocket.ownOptions() gives a socket its copy before the first change.
+ */
+export const DEFAULT_SOCKET_OPTIONS: SocketOptions = Object.freeze(new SocketOptions()) as SocketOptions;
+
 export class MtcpSocket implements Pollable {
   readonly id: number;
   /** MTCP_SOCK_STREAM, MTCP_SOCK_LISTENER, MTCP_SOCK_EPOLL or MTCP_SOCK_PIPE. */
@@ -49,7 +55,8 @@ export class MtcpSocket implements Pollable {
   bound: boolean;
   conn: TcpConnection | null;
   listener: TcpListener | null;
-  readonly options: SocketOptions;
+  /** Read-only view of the options; DEFAULT_SOCKET_OPTIONS until one is set (write through ownOptions()). */
+  options: SocketOptions;
   epoll: EpollInstance | null;
   pipe: Pipe | null;
   pipeEnd: number;
@@ -63,10 +70,26 @@ export class MtcpSocket implements Pollable {
     this.bound = false;
     this.conn = null;
     this.listener = null;
-    this.options = new SocketOptions();
+    this.options = DEFAULT_SOCKET_OPTIONS;
     this.epoll = null;
     this.pipe = null;
     this.pipeEnd = 0;
+  }
+
+  /** The socket's own options object, created (from the defaults) on the first change. */
+  ownOptions(): SocketOptions {
+    let o = this.options;
+    if (o === DEFAULT_SOCKET_OPTIONS) {
+      o = new SocketOptions();
+      this.options = o;
+    }
+    return o;
+  }
+
+  /** Takes `from`'s options (accept: a new socket inherits its listener's). */
+  inheritOptions(from: MtcpSocket): void {
+    if (from.options === DEFAULT_SOCKET_OPTIONS) this.options = DEFAULT_SOCKET_OPTIONS;
+    else this.ownOptions().copyFrom(from.options);
   }
 
   /** Readiness as MTCP_EPOLL* bits, computed as Linux's tcp_poll()/pipe_poll() do. */

@@ -191,7 +191,7 @@ export function mtcp_accept(mctx: mctx_t, sockid: number, addr: SockaddrIn | nul
   a.bound = true;
   a.boundIp = c.localIp;
   a.boundPort = c.localPort;
-  a.options.copyFrom(s.options);
+  a.inheritOptions(s);
   applyOptionsToConnection(ctx, a.options, c, false);
   if (addrlen) copyOutAddress(addr, addrlen, c.remoteIp, c.remotePort);
   return id;

@@ -8,7 +8,7 @@ import {
 } from './constants.js';
 import { EBADF, EFAULT, EINVAL, EISCONN, ENOPROTOOPT, ENOTSOCK } from './errno.js';
 import { checkContext, fail, type MtcpContext, type mctx_t } from './context.js';
-import type { SocketOptions } from './socket.js';
+import type { MtcpSocket, SocketOptions } from './socket.js';
 import type { Socklen } from './sockaddr.js';
 import type { TcpConnection } from '../tcp/connection.js';
 
@@ -49,7 +49,7 @@ export function applyOptionsToConnection(ctx: MtcpContext, o: SocketOptions, c: 
   c.lingerSeconds = o.lingerSeconds;
 }
 
-function streamOrListener(ctx: MtcpContext, sockid: number): { kind: number; options: SocketOptions; conn: TcpConnection | null } | null {
+function streamOrListener(ctx: MtcpContext, sockid: number): MtcpSocket | null {
   const s = ctx.sockets.get(sockid);
   if (s === null) {
     ctx.errno = EBADF;
@@ -83,7 +83,7 @@ export function mtcp_setsockopt(mctx: mctx_t, sockid: number, level: number, opt
   const s = streamOrListener(ctx, sockid);
   if (s === null) return -1;
   if (optval === null || optval === undefined) return fail(ctx, EFAULT);
-  const o = s.options;
+  const o = s.ownOptions();
   if (level === SOL_SOCKET && optname === SO_LINGER) {
     if (!(optlen >= LINGER_SIZE)) return fail(ctx, EINVAL);
     if (!(optval instanceof Linger)) return fail(ctx, EFAULT);
