@@ -189,3 +189,50 @@ test('a listener sizes the connections it accepts: its rcvbuf sets their window 
   assert.equal(b.send(c, new Uint8Array(5000), 0, 5000, 0), 2048);
   assert.equal(toA.length, 0);
 });
+
+test('data written just before close is sent before the RST that data arriving after the close draws', () => {
+  // One poll-loop pass: the application writes 33 bytes and closes (output waits for the end of the pass), and
+  // in the same pass the peer's data arrives for the orphaned connection. The reset must not overtake the
+  // queued bytes and FIN, as it cannot on a kernel socket whose write() already sent them.
+  const { a, b, pump, toA, toB } = pair();
+  const l = b.listen(0, 80, 10) as TcpListener;
+  const ca = a.connect(A, 0, B, 80, 0) as TcpConnection;
+  pump(0);
+  const cb = b.accept(l) as TcpConnection;
+  assert.equal(b.send(cb, new Uint8Array(500).fill(7), 0, 500, 0), 500);
+  b.flush(0);                                     // the peer's data is on the wire, not yet delivered
+  const verdict = new Uint8Array(33).fill(0x5a);
+  assert.equal(a.send(ca, verdict, 0, 33, 0), 33);
+  a.close(ca, 0);                                 // no flush in between
+  while (toA.length > 0) { const [s, d, x] = toA.shift()!; a.input(s, d, x, 0, x.length, 0); }
+  a.flush(0);
+  while (toB.length > 0) { const [s, d, x] = toB.shift()!; b.input(s, d, x, 0, x.length, 0); }
+  const got = new Uint8Array(64);
+  assert.equal(b.receive(cb, got, 0, 64, false, 0), 33);
+  assert.deepEqual(got.subarray(0, 33), verdict);
+  assert.equal(a.counters.resetsOnClose, 1);
+  // Then the FIN (CLOSE_WAIT) and the reset: in CLOSE_WAIT Linux's tcp_reset reports EPIPE.
+  assert.equal(cb.finReceived, true);
+  assert.equal(b.receive(cb, got, 0, 64, false, 0), -32);
+});
+
+test('data received before a reset stays readable ahead of ECONNRESET (as Linux: tcp_reset keeps the receive queue)', () => {
+  const { a, b, pump, toB } = pair();
+  const l = b.listen(0, 80, 10) as TcpListener;
+  const ca = a.connect(A, 0, B, 80, 0) as TcpConnection;
+  pump(0);
+  const cb = b.accept(l) as TcpConnection;
+  assert.equal(a.send(ca, new Uint8Array(100).fill(9), 0, 100, 0), 100);
+  a.flush(0);
+  a.abort(ca, 0);                                  // data, then RST
+  while (toB.length > 0) { const [s, d, x] = toB.shift()!; b.input(s, d, x, 0, x.length, 0); }
+  assert.equal(cb.state, TcpState.CLOSED);
+  assert.equal(cb.readable, true);
+  const got = new Uint8Array(200);
+  assert.equal(b.receive(cb, got, 0, 200, false, 0), 100);
+  assert.equal(got[99], 9);
+  assert.equal(b.receive(cb, got, 0, 200, false, 0), -104);
+  b.close(cb, 0);
+  assert.equal(cb.freed, true);
+  assert.equal(cb.receiveBuffer.hasStorage, false);  // back in the pool
+});

@@ -396,7 +396,9 @@ export class TcpEngine implements ConnectionObserver {
     this.wheel.cancel(c.delackTimer);
     this.wheel.cancel(c.idleTimer);
     c.sendBuffer.release();
-    if (error !== 0) c.receiveBuffer.release();
+    // Data received before a reset stays readable ahead of the error, as on Linux (tcp_reset purges only the
+    // write queue): those bytes were acknowledged, so dropping them here would lose them silently.
+    if (error !== 0 && c.receiveBuffer.readable === 0) c.receiveBuffer.release();
     this.markReady(c);
   }
 

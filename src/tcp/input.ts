@@ -8,7 +8,7 @@ import { seqGe, seqGt, seqLe, seqLt } from './seq.js';
 import { TcpConnection, TcpState } from './connection.js';
 import type { TcpEngine } from './engine.js';
 import { processAck } from './recovery.js';
-import { emitBareReset, emitReset } from './output.js';
+import { emitBareReset, emitReset, output } from './output.js';
 import { armIdleTimer } from './timers.js';
 import { listenerInput } from './listener.js';
 
@@ -333,7 +333,10 @@ export function segmentArrives(e: TcpEngine, c: TcpConnection, now: number): voi
   const st = c.state;
   if (len > 0 && (st === TcpState.ESTABLISHED || st === TcpState.FIN_WAIT_1 || st === TcpState.FIN_WAIT_2)) {
     if (c.orphan && seqGe(seq, c.rcvNxt)) {
-      // Nobody will read it: the application closed (Linux resets, RFC 2525 §2.17 in spirit).
+      // Nobody will read it: the application closed (Linux resets, RFC 2525 §2.17 in spirit). What it wrote
+      // before closing goes out first, as write() on a kernel socket would already have sent it: output is
+      // batched to the end of the pass, and the reset must not overtake queued data and FIN.
+      if (c.outputQueued) output(e, c, now);
       k.resetsOnClose++;
       emitReset(e, c, now);
       e.enterClosed(c, 0);
