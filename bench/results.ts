@@ -17,6 +17,8 @@ export interface FigureRecord {
   mtcpRuns: number[];
   nodeRuns: number[];
   note: string;
+  /** What the `node` figure measured when it is not Node's net over 127.0.0.1 (the TAP figures: the kernel). */
+  baseline?: string;
 }
 
 export function median(values: number[]): number | null {
@@ -94,13 +96,14 @@ export function renderSvg(records: FigureRecord[], title: string): string {
   parts.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
   parts.push(`<text x="10" y="22" font-size="15" font-weight="bold">${escapeXml(title)}</text>`);
   parts.push(`<rect x="${labelWidth}" y="30" width="12" height="10" fill="#2b6cb0"/><text x="${labelWidth + 16}" y="39">mtcp-ts (memory link)</text>`);
-  parts.push(`<rect x="${labelWidth + 170}" y="30" width="12" height="10" fill="#a0aec0"/><text x="${labelWidth + 186}" y="39">Node net (127.0.0.1)</text>`);
+  parts.push(`<rect x="${labelWidth + 170}" y="30" width="12" height="10" fill="#a0aec0"/><text x="${labelWidth + 186}" y="39">Node net (127.0.0.1), or the row's baseline</text>`);
   records.forEach((r, i) => {
     const y = top + i * rowHeight;
     const max = Math.max(r.mtcp ?? 0, r.node ?? 0) || 1;
     const ratio = r.ratio === null ? 'n/a' : `${r.ratio.toFixed(2)}x`;
     parts.push(`<text x="10" y="${y + 16}">${escapeXml(r.name)}</text>`);
-    parts.push(`<text x="10" y="${y + 32}" fill="#555">${escapeXml(r.unit)}${r.higherIsBetter ? ', higher is better' : ', lower is better'}; ours/node ${ratio}</text>`);
+    const against = r.baseline === undefined ? 'ours/node' : `ours/${r.baseline}`;
+    parts.push(`<text x="10" y="${y + 32}" fill="#555">${escapeXml(r.unit)}${r.higherIsBetter ? ', higher is better' : ', lower is better'}; ${escapeXml(against)} ${ratio}</text>`);
     const bars: Array<[number | null, string, number]> = [[r.mtcp, '#2b6cb0', y + 4], [r.node, '#a0aec0', y + 24]];
     for (const [v, color, by] of bars) {
       const w = v === null ? 0 : Math.max(1, (v / max) * barMax);

@@ -1,14 +1,16 @@
 // `npm run bench` (node dist/bench/run.js): mtcp-ts on the memory link against Node's `net` on 127.0.0.1,
 // side by side, same machine, same run. Each figure is the median of several runs; runs of the two sides
 // alternate so machine noise spreads over both. Prints the table, writes bench/results/latest.json and
-// latest.svg. Options (environment): BENCH_RUNS (default 3), BENCH_SECONDS (default 2), BENCH_IDLE (100000),
-// BENCH_ONLY (comma-separated figure keys: crr,rr1,rr64,bulk1500,bulk9000,idle).
+// latest.svg. As root it adds the TAP figures against the kernel (bench/tap-suite.ts). Options (environment):
+// BENCH_RUNS (default 3), BENCH_SECONDS (default 2), BENCH_IDLE (100000), BENCH_TAP_SECONDS (5),
+// BENCH_ONLY (comma-separated figure keys: crr,rr1,rr64,bulk1500,bulk9000,idle,tap).
 
 import { fork } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable, makeRecord, writeResults, type FigureRecord } from './results.js';
+import { runTapBenchmarks } from './tap-suite.js';
 import { nodeBulk, nodeCrr, nodeIdle, nodeRr } from './node-side.js';
 
 const MTCP_PEER = fileURLToPath(new URL('./mtcp-peer.js', import.meta.url));
@@ -129,6 +131,15 @@ async function main(): Promise<void> {
     ].join('; ');
     records.push(makeRecord('heap per idle established connection', 'bytes', false, mHeap, nHeap, note));
     records.push(makeRecord('RSS per idle established connection', 'bytes', false, mRss, nRss, note));
+  }
+
+  if (want('tap')) {
+    // Root only: epserver and bulk over a TAP against the kernel (Node http, iperf3); skipped with the reason
+    // otherwise. BENCH_TAP_SECONDS sets each run's length (default 5, the wrk -d5s of the issue).
+    log('bench: TAP figures against the kernel (root only) ...');
+    const tap = await runTapBenchmarks({ seconds: Number(process.env.BENCH_TAP_SECONDS ?? 5), runs, log });
+    for (const r of tap) r.baseline = 'kernel';
+    records.push(...tap);
   }
 
   const table = formatTable(records);
