@@ -234,3 +234,24 @@ test('tsoMaxSegment > 0 needs a sink that offloads', () => {
     /tsoMaxSegment > 0 needs a sink with sendSegmentOffload/);
   assert.throws(() => new TcpEngine(defaultTcpConfig({ tsoMaxSegment: -1 }), { sendSegment: () => 0 }, 0), /must be >= 0/);
 });
+
+test('TSO after a retransmission timeout: a whole lost super-segment is resent from SND.UNA and the data arrives intact', () => {
+  let firstSeq = -1;
+  let dropped = 0;
+  // Drop every piece of the first flight (the initial window), once each.
+  const p = pair(65535, (seq, len) => {
+    if (firstSeq < 0 || len === 0) return false;
+    const rel = (seq - firstSeq) >>> 0;
+    if (rel < 10 * SMSS && dropped < 10) { dropped++; return true; }
+    return false;
+  });
+  const { c, s } = connect(p);
+  firstSeq = (c.iss + 1) >>> 0;
+  const data = pattern(300_000);
+  assert.deepEqual(transfer(p, c, s, data, 1), data);
+  assert.equal(dropped, 10);
+  assert.equal(p.a.counters.retransmitTimeouts, 1);
+  const resent = p.sent.filter((x) => x.seq === firstSeq && x.payload > 0);
+  assert.equal(resent.length, 2, 'the first flight, then its retransmission from SND.UNA');
+  assert.deepEqual([resent[1].payload, resent[1].gso], [SMSS, 0], 'after the RTO cwnd is one segment');
+});
