@@ -180,7 +180,7 @@ test('bulk both ways at once: 256 MiB through our echo server, SHA-256 equal; ss
   });
 });
 
-const LOSSY: Array<[Direction, 'cubic' | 'reno']> = [['to-stack', 'cubic'], ['from-stack', 'cubic'], ['from-stack', 'reno']];
+const LOSSY: Array<[Direction, 'cubic' | 'reno']> = [['to-stack', 'cubic'], ['to-stack', 'reno'], ['from-stack', 'cubic'], ['from-stack', 'reno']];
 for (const [dir, cc] of LOSSY) {
   test(`bulk ${dir === 'to-stack' ? 'kernel -> stack' : 'stack -> kernel'} with 5% random drop on the kernel side both ways, cc = ${cc}: 256 MiB, SHA-256 equal`, async (t) => {
     if (!rootTestsEnabled(t)) return;
