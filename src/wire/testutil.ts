@@ -3,6 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+
+// The allocation tests count young-generation GCs while optimised code runs. With V8's optimising compiler on
+// a background thread, a loaded machine can starve that thread for seconds, so every measured run executes
+// unoptimised code (which boxes numbers) and the count says nothing about our code. Compiling on the main
+// thread makes "optimised after the warm-up" deterministic. Only test files import this module.
+setFlagsFromString('--no-concurrent-recompilation');
+setFlagsFromString('--no-concurrent-osr');
 
 export function hexToBytes(hex: string): Uint8Array {
   const clean = hex.replace(/[^0-9a-fA-F]/g, '');
