@@ -34,6 +34,9 @@ export interface TcpConfig {
   windowScaling: boolean;
   timestamps: boolean;
   sack: boolean;
+  /** Tail loss probe (RFC 8985 §7): with data in flight and no ACK for a probe timeout (about 2 SRTT), send one
+   *  segment so that a lost tail is reported by SACK instead of waiting for the RTO. Needs SACK. */
+  tailLossProbe: boolean;
   /** Challenge ACKs per second per engine (RFC 5961 §7); Linux's tcp_challenge_ack_limit default. */
   challengeAckLimit: number;
   /** TSO (send side of GSO): when > 0, data segments may carry up to this many payload bytes in ONE segment that
@@ -70,6 +73,7 @@ export function defaultTcpConfig(overrides?: Partial<TcpConfig>): TcpConfig {
     windowScaling: true,
     timestamps: true,
     sack: true,
+    tailLossProbe: true,
     challengeAckLimit: 1000,
     tsoMaxSegment: 0,
     secret: new Uint8Array(32),

@@ -181,6 +181,9 @@ export class TcpConnection {
   headRxtMark: number;      // SND.MAX when the segment at SND.UNA was last retransmitted (lost-retransmission check)
   headRxtValid: boolean;
   recoveryInflation: number; // NewReno without SACK: cwnd inflation by duplicate ACKs (RFC 6582 §3.2)
+  /** Recovery entered by a retransmission timeout with the SACK scoreboard kept (RFC 6675 §5.1): every
+   *  un-SACKed byte is lost, cwnd grows by slow start, and it ends without the fast-recovery cwnd reset. */
+  rtoRecovery: boolean;
 
   // ACK generation.
   ackNow: boolean;
@@ -289,6 +292,7 @@ export class TcpConnection {
     this.headRxtMark = 0;
     this.headRxtValid = false;
     this.recoveryInflation = 0;
+    this.rtoRecovery = false;
     this.ackNow = false;
     this.ackPendingSegments = 0;
     this.windowUpdatePending = false;

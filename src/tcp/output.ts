@@ -323,6 +323,7 @@ export function retransmitAt(e: TcpEngine, c: TcpConnection, seq: number, now: n
   if (limit >= 0 && len > limit) len = limit;
   let flags = TCP_ACK;
   if (len < 0) len = 0;
+  if (len > 0 && len === sb.length - off) flags |= TCP_PSH;  // the last queued byte, as when first sent
   if (c.finQueued && ((seq + len) >>> 0) === c.finSeq && seqLt(c.finSeq, c.sndMax)) flags |= TCP_FIN;
   if (len === 0 && (flags & TCP_FIN) === 0) return 0;
   const n = emitSegment(e, c, seq, flags, off, len, now);

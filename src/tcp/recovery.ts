@@ -153,7 +153,8 @@ function nextUnsacked(c: TcpConnection, from: number, limit: number): number {
 export function recoverySend(e: TcpEngine, c: TcpConnection, now: number): boolean {
   let sent = false;
   let cwnd = c.cc.cwnd;
-  if (c.cc.ssthresh < cwnd) cwnd = c.cc.ssthresh;  // RFC 6675 §5 step (4.2): cwnd = ssthresh during recovery
+  // RFC 6675 §5 step (4.2): cwnd = ssthresh during fast recovery; after a timeout cwnd is in slow start.
+  if (!c.rtoRecovery && c.cc.ssthresh < cwnd) cwnd = c.cc.ssthresh;
   let p = pipe(c);
   for (let guard = 0; guard < 1024 && cwnd - p >= c.smss; guard++) {
     const from = seqLt(c.highRxt, c.sndUna) ? c.sndUna : c.highRxt;
@@ -219,7 +220,12 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
         c.recoveryInflation = 0;
         c.dupAcks = 0;
         c.headRxtValid = false;
-        c.cc.onExitRecovery(now);
+        // After a timeout cwnd restarted from one segment (RFC 5681 §3.1): it keeps growing, no reset.
+        if (c.rtoRecovery) { c.rtoRecovery = false; c.cc.onAck(dataAcked, rttMs, now, flight); }
+        else c.cc.onExitRecovery(now);
+      } else if (c.rtoRecovery) {
+        // Resending the holes after a timeout: slow start from one segment (RFC 5681 §3.1).
+        c.cc.onAck(dataAcked, rttMs, now, flight);
       } else {
         // Partial ACK (RFC 6582 §3.2 step 5): the next hole is lost too; deflate by what was acked.
         c.retransmitHead = !c.sackOk;

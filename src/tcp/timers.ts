@@ -35,18 +35,35 @@ export function rtxTimerFired(e: TcpEngine, c: TcpConnection, now: number): void
   // RFC 6298 §5.5-5.6 and RFC 5681 §3.1: back off, shrink cwnd to one segment, resend from snd.una.
   c.cc.onRetransmitTimeout(now, c.flightSize);
   c.rtt.backoff();
-  c.inRecovery = false;
   c.recoveryInflation = 0;
   c.dupAcks = 0;
   c.headRxtValid = false;
   c.recover = (c.sndMax - 1) >>> 0;  // RFC 6582 §4: the highest sequence number transmitted before the timeout
-  clearScoreboard(c);     // RFC 6675 §5.1: SACK information may be stale after a timeout (RFC 2018 §8)
   c.highRxt = c.sndUna;
-  c.sndNxt = c.sndUna;
   c.rttTiming = false;
+  if (c.sackOk && c.sndWnd > 0 && !scoreboardSuspect(c)) {
+    // RFC 6675 §5.1 lets the sender keep the SACK information (as Linux does unless the receiver reneges):
+    // every un-SACKed byte is taken as lost and resent by the recovery rules, SACKed data is not sent again.
+    c.inRecovery = true;
+    c.rtoRecovery = true;
+    c.sndNxt = c.sndMax;
+    c.lostEnd = c.sndMax;
+  } else {
+    c.inRecovery = false;
+    c.rtoRecovery = false;
+    clearScoreboard(c);   // RFC 2018 §8: after a timeout without trustworthy SACK data, go back to SND.UNA
+    c.sndNxt = c.sndUna;
+  }
   // A closed peer window lets nothing be resent: ask for the window instead (RFC 9293 §3.8.6.1).
   if (c.sndWnd === 0) { emitProbe(e, c, now); k.zeroWindowProbes++; }
   e.queueOutput(c);
+}
+
+/** The receiver may have reneged (RFC 2018 §8): it SACKs the byte at SND.UNA without acknowledging it, or
+ *  several timeouts in a row passed without progress. Then the scoreboard is not trusted. */
+function scoreboardSuspect(c: TcpConnection): boolean {
+  if (c.sackScoreCount === 0) return false;
+  return c.sackScore[0] === c.sndUna || c.retries >= 3;
 }
 
 function persistFired(e: TcpEngine, c: TcpConnection, now: number): void {

@@ -1,0 +1,52 @@
+// Sender loss recovery beyond fast retransmit: the SACK scoreboard kept across a retransmission timeout
+// (RFC 6675 §5.1), the tail loss probe (RFC 8985 §7) and lost-retransmission detection (RFC 8985 §6.2).
+// Peer MSS 1000 and no timestamps, so segments are 1000 bytes; the handshake gives a 100 ms RTT sample
+// (SRTT 100, RTTVAR 50, RTO 300 ms).
+import { test } from 'node:test';
+import { runScript } from './testing/script.js';
+
+const OPEN = `
+0     listen 8080
+0     < S 0:0(0) win 60000 <mss 1000,sackOK,nop,nop,nop,wscale 0>
+0     > S. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 0>
+0.1   < . 1:1(0) ack 1 win 60000
+0.1   accept
+`;
+const cfg = { sndbuf: 65536, rcvbuf: 65535, timestamps: false };
+
+test('after an RTO only the data not SACKed is resent; cwnd restarts at one segment (RFC 6675 §5.1)', () => {
+  runScript(OPEN + `
+0.1   send 5000
+0.1   > . 1:1001(1000) ack 1 win 65535
+0.1   > . 1001:2001(1000) ack 1 win 65535
+0.1   > . 2001:3001(1000) ack 1 win 65535
+0.1   > . 3001:4001(1000) ack 1 win 65535
+0.1   > P. 4001:5001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 2001:3001>
+0.2   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 4001:5001 2001:3001>   # too little SACKed to call a loss
+0.4   > . 1:1001(1000) ack 1 win 65535                                   # the RTO: one segment
+0.4   counter retransmitTimeouts = 1
+0.45  < . 1:1(0) ack 1001 win 60000 <nop,nop,sack 4001:5001 2001:3001>
+0.45  > . 1001:2001(1000) ack 1 win 65535                                # cwnd 2: both holes, 2001 and 4001 skipped
+0.45  > . 3001:4001(1000) ack 1 win 65535
+0.5   < . 1:1(0) ack 5001 win 60000
+0.5   counter retransmits = 3
+0.5   counter sackRecoveries = 0
+1.5   counter retransmitTimeouts = 1
+`, { config: { ...cfg, tailLossProbe: false } });
+});
+
+test('after an RTO with nothing SACKed the sender goes back to SND.UNA and slow-starts', () => {
+  runScript(OPEN + `
+0.1   send 3000
+0.1   > . 1:1001(1000) ack 1 win 65535
+0.1   > . 1001:2001(1000) ack 1 win 65535
+0.1   > P. 2001:3001(1000) ack 1 win 65535
+0.4   > . 1:1001(1000) ack 1 win 65535
+0.45  < . 1:1(0) ack 1001 win 60000
+0.45  > . 1001:2001(1000) ack 1 win 65535
+0.45  > P. 2001:3001(1000) ack 1 win 65535
+0.5   < . 1:1(0) ack 3001 win 60000
+0.5   counter retransmits = 3
+`, { config: { ...cfg, tailLossProbe: false } });
+});
