@@ -184,6 +184,10 @@ export class TcpConnection {
   /** Recovery entered by a retransmission timeout with the SACK scoreboard kept (RFC 6675 §5.1): every
    *  un-SACKed byte is lost, cwnd grows by slow start, and it ends without the fast-recovery cwnd reset. */
   rtoRecovery: boolean;
+  /** The retransmission timer is armed as a tail loss probe timer (RFC 8985 §7.2), not as the RTO. */
+  tlpArmed: boolean;
+  /** A tail loss probe was sent and no ACK has advanced SND.UNA since (one probe per episode, §7.3). */
+  tlpOutstanding: boolean;
 
   // ACK generation.
   ackNow: boolean;
@@ -293,6 +297,8 @@ export class TcpConnection {
     this.headRxtValid = false;
     this.recoveryInflation = 0;
     this.rtoRecovery = false;
+    this.tlpArmed = false;
+    this.tlpOutstanding = false;
     this.ackNow = false;
     this.ackPendingSegments = 0;
     this.windowUpdatePending = false;

@@ -11,6 +11,8 @@ export class TcpCounters {
   sackRecoveries = 0;
   /** Retransmissions found lost from SACK information (resent before the RTO). */
   lostRetransmits = 0;
+  /** Tail loss probes sent (RFC 8985 §7). */
+  tlpSent = 0;
   timeouts = 0;
   dropMalformed = 0;
   dropChecksum = 0;

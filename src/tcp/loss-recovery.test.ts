@@ -50,3 +50,37 @@ test('after an RTO with nothing SACKed the sender goes back to SND.UNA and slow-
 0.5   counter retransmits = 3
 `, { config: { ...cfg, tailLossProbe: false } });
 });
+
+test('tail loss probe: the last segment is resent at PTO = 2 SRTT, and its SACK starts recovery (RFC 8985 §7)', () => {
+  runScript(OPEN + `
+0.1   send 5000
+0.1   > . 1:1001(1000) ack 1 win 65535
+0.1   > . 1001:2001(1000) ack 1 win 65535
+0.1   > . 2001:3001(1000) ack 1 win 65535
+0.1   > . 3001:4001(1000) ack 1 win 65535
+0.1   > P. 4001:5001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1001 win 60000             # the tail, 1001..5001, is lost; SRTT stays 100
+0.399 counter tlpSent = 0
+0.4   > P. 4001:5001(1000) ack 1 win 65535      # the probe, 200 ms after the last ACK; the RTO would be 0.5
+0.4   counter tlpSent = 1
+0.45  < . 1:1(0) ack 1001 win 60000 <nop,nop,sack 4001:5001>
+0.45  > . 1001:2001(1000) ack 1 win 65535       # recovery: ssthresh 2000, the holes below the probe are lost
+0.45  > . 2001:3001(1000) ack 1 win 65535
+0.45  counter sackRecoveries = 1
+0.5   < . 1:1(0) ack 3001 win 60000 <nop,nop,sack 4001:5001>
+0.5   > . 3001:4001(1000) ack 1 win 65535
+0.55  < . 1:1(0) ack 5001 win 60000
+0.55  counter retransmitTimeouts = 0
+2     counter retransmitTimeouts = 0
+`, { config: { ...cfg, cc: 'reno' } });
+});
+
+test('tail loss probe: none with one segment in flight when 2 SRTT + the delayed-ACK allowance passes the RTO', () => {
+  runScript(OPEN + `
+0.1   send 100
+0.1   > P. 1:101(100) ack 1 win 65535
+0.4   > P. 1:101(100) ack 1 win 65535           # one segment: PTO 2 SRTT + 200 ms > RTO, so the RTO fires
+0.4   counter tlpSent = 0
+0.4   counter retransmitTimeouts = 1
+`, { config: { ...cfg, cc: 'reno' } });
+});

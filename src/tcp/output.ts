@@ -181,9 +181,67 @@ export function emitProbe(e: TcpEngine, c: TcpConnection, now: number): void {
 }
 
 function armRtx(e: TcpEngine, c: TcpConnection, now: number): void {
-  if (c.rtxTimer.armed && !c.persisting) return;
+  if (c.rtxTimer.armed && !c.persisting) {
+    // RFC 8985 §7.2: new data moves the probe timeout; an RTO armed while one segment was in flight (PTO then
+    // above the RTO) becomes a probe once the flight grows, never later than the RTO deadline.
+    const pto = probeTimeout(e, c);
+    if (pto >= 0 && now + pto < (c.tlpArmed ? Infinity : c.rtxTimer.deadline)) {
+      c.tlpArmed = true;
+      e.wheel.arm(c.rtxTimer, now + pto);
+    }
+    return;
+  }
+  armRtxOrProbe(e, c, now);
+}
+
+/** Smallest probe timeout (the timer wheel and the peer's ACK clock make shorter ones pointless). */
+const PTO_MIN_MS = 10;
+/** Worst-case delayed ACK of the peer when only one segment is in flight (RFC 8985 §7.2 WCDelAckT). */
+const PTO_DELACK_MS = 200;
+
+/** Arms the retransmission timer for data in flight: as a tail loss probe timer (RFC 8985 §7.2) when a probe
+ *  is allowed and the PTO comes before the RTO, else as the RTO (RFC 6298 §5.1). */
+export function armRtxOrProbe(e: TcpEngine, c: TcpConnection, now: number): void {
   c.persisting = false;
+  const pto = probeTimeout(e, c);
+  if (pto >= 0) {
+    c.tlpArmed = true;
+    e.wheel.arm(c.rtxTimer, now + pto);
+    return;
+  }
+  c.tlpArmed = false;
   e.wheel.arm(c.rtxTimer, now + c.rtt.rto);
+}
+
+/** RFC 8985 §7.2 PTO in ms when a probe may be scheduled and comes before the RTO, else -1. */
+function probeTimeout(e: TcpEngine, c: TcpConnection): number {
+  if (!e.config.tailLossProbe || !c.sackOk || c.inRecovery || c.tlpOutstanding || !c.rtt.hasSample ||
+      c.rtt.backoffs !== 0 || c.sndMax === c.sndUna) return -1;
+  let pto = 2 * c.rtt.srtt;
+  if (((c.sndMax - c.sndUna) | 0) <= c.smss) pto += PTO_DELACK_MS;
+  pto = Math.ceil(pto);
+  if (pto < PTO_MIN_MS) pto = PTO_MIN_MS;
+  return pto < c.rtt.rto ? pto : -1;
+}
+
+/** The probe timeout expired (RFC 8985 §7.3): send one new segment if the peer's window allows, else resend
+ *  the highest-sequence segment; then the RTO watches the flight. False if no probe could be sent. */
+export function sendTailLossProbe(e: TcpEngine, c: TcpConnection, now: number): boolean {
+  c.tlpArmed = false;
+  let n = sendNewSegment(e, c, now, c.smss);
+  if (n <= 0) {
+    let end = c.sndMax;
+    if (c.finQueued && ((c.finSeq + 1) >>> 0) === end) end = c.finSeq;
+    let len = (end - c.sndUna) | 0;
+    if (len > c.smss) len = c.smss;
+    n = retransmitAt(e, c, (end - len) >>> 0, now);
+  }
+  if (n <= 0) return false;
+  c.tlpOutstanding = true;
+  e.counters.tlpSent++;
+  c.tlpArmed = false;
+  e.wheel.arm(c.rtxTimer, now + c.rtt.rto);
+  return true;
 }
 
 /** Emits whatever c needs now: SYN / SYN-ACK, retransmissions, new data, FIN, ACK. */
@@ -292,6 +350,7 @@ function sendData(e: TcpEngine, c: TcpConnection, now: number): boolean {
   // SWS avoidance or a tiny window hold back (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17).
   if (c.sndMax === c.sndUna && seqLt(c.sndNxt, c.finQueued ? ((c.finSeq + 1) >>> 0) : dataEnd) && !c.rtxTimer.armed) {
     c.persisting = true;
+    c.tlpArmed = false;
     let t = c.rtt.rto * 2 ** c.persistBackoff;
     if (t > e.config.rtoMaxMs) t = e.config.rtoMaxMs;
     e.wheel.arm(c.rtxTimer, now + t);
@@ -335,6 +394,7 @@ export function retransmitAt(e: TcpEngine, c: TcpConnection, seq: number, now: n
     c.headRxtMark = c.sndMax;
     c.headRxtValid = true;
     c.persisting = false;
+    c.tlpArmed = false;
     e.wheel.arm(c.rtxTimer, now + c.rtt.rto);
   }
   const end = (seq + n + ((flags & TCP_FIN) !== 0 && n === len ? 1 : 0)) >>> 0;

@@ -6,7 +6,7 @@ import { seqGt, seqGe, seqLt, seqLe } from './seq.js';
 import { TcpConnection, SCOREBOARD_MAX } from './connection.js';
 import type { TcpEngine } from './engine.js';
 import type { TcpOptions } from '../wire/tcp.js';
-import { retransmitAt, sendNewSegment } from './output.js';
+import { retransmitAt, sendNewSegment, armRtxOrProbe } from './output.js';
 
 const DUP_THRESH = 3;
 
@@ -208,6 +208,7 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
     }
     if (rttMs >= 0) c.rtt.sample(rttMs);
     c.retries = 0;
+    c.tlpOutstanding = false;  // the probe's episode ends with new data acknowledged (RFC 8985 §7.4)
     const flight = c.flightSize;
     sb.consume(dataAcked);
     c.sndUna = ack;
@@ -241,7 +242,7 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
     }
     // RFC 6298 §5.2/5.3: stop the timer when all is acknowledged, else restart it.
     if (c.sndMax === c.sndUna) { if (c.rtxTimer.armed && !c.persisting) e.wheel.cancel(c.rtxTimer); }
-    else { c.persisting = false; e.wheel.arm(c.rtxTimer, now + c.rtt.rto); }
+    else armRtxOrProbe(e, c, now);
     c.persistBackoff = 0;
     if (dataAcked > 0) e.markReady(c);
     e.queueOutput(c);
@@ -267,7 +268,11 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
     e.queueOutput(c);
     return;
   }
-  const lossDetected = c.dupAcks >= DUP_THRESH || (c.sackOk && seqGt(c.lostEnd, c.sndUna));
+  // A tail loss probe SACKed while data sent a PTO (>= 2 SRTT) before it is still missing: by RACK's rule
+  // (RFC 8985 §6.2, a segment is lost when one sent after it is delivered and it is older than RTT + reordering
+  // window) every hole below the highest SACKed range is lost.
+  const tlpRevealed = c.tlpOutstanding && sackGrew && c.sackScoreCount > 0;
+  const lossDetected = c.dupAcks >= DUP_THRESH || (c.sackOk && seqGt(c.lostEnd, c.sndUna)) || tlpRevealed;
   if (lossDetected && seqGt(ack, c.recover)) {
     // Fast retransmit (RFC 5681 §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4).
     c.inRecovery = true;
@@ -279,6 +284,10 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
       e.counters.sackRecoveries++;
       c.highRxt = c.sndUna;
       if (seqLt(c.lostEnd, (c.sndUna + 1) >>> 0)) c.lostEnd = (c.sndUna + 1) >>> 0;
+      if (tlpRevealed) {
+        const top = c.sackScore[2 * c.sackScoreCount - 2];
+        if (seqGt(top, c.lostEnd)) c.lostEnd = top;
+      }
       c.retransmitHead = true;
     } else {
       // cwnd = ssthresh + 3*SMSS (RFC 6582 §3.2 step 3), whatever the controller set.

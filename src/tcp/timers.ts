@@ -6,7 +6,7 @@ import * as E from './errno.js';
 import { TcpConnection, TcpState } from './connection.js';
 import type { TcpEngine } from './engine.js';
 import { clearScoreboard } from './recovery.js';
-import { emitProbe, emitReset, sendNewSegment } from './output.js';
+import { emitProbe, emitReset, sendNewSegment, sendTailLossProbe } from './output.js';
 
 export function rtxTimerFired(e: TcpEngine, c: TcpConnection, now: number): void {
   if (c.persisting) { persistFired(e, c, now); return; }
@@ -25,6 +25,13 @@ export function rtxTimerFired(e: TcpEngine, c: TcpConnection, now: number): void
     return;
   }
   if (c.sndMax === c.sndUna) return;
+  if (c.tlpArmed) {
+    // RFC 8985 §7.3: the probe timeout, not the RTO. Outside its conditions the RTO simply takes over.
+    c.tlpArmed = false;
+    if (!c.inRecovery && sendTailLossProbe(e, c, now)) return;
+    e.wheel.arm(c.rtxTimer, now + c.rtt.rto);
+    return;
+  }
   c.retries++;
   k.retransmitTimeouts++;
   if (c.retries > e.config.dataRetries) {
@@ -81,6 +88,7 @@ function persistFired(e: TcpEngine, c: TcpConnection, now: number): void {
   e.counters.zeroWindowProbes++;
   if (c.persistBackoff < 16) c.persistBackoff++;
   c.persisting = true;
+  c.tlpArmed = false;
   let t = c.rtt.rto * 2 ** c.persistBackoff;
   if (t > e.config.rtoMaxMs) t = e.config.rtoMaxMs;
   e.wheel.arm(c.rtxTimer, now + t);
