@@ -188,6 +188,10 @@ export class TcpConnection {
   tlpArmed: boolean;
   /** A tail loss probe was sent and no ACK has advanced SND.UNA since (one probe per episode, §7.3). */
   tlpOutstanding: boolean;
+  /** SND.MAX when the latest retransmission went out: once SACKs reach DupThresh segments beyond it, every
+   *  retransmission still un-SACKed is lost (RFC 8985 §6.2 with the transmission order as the clock). */
+  rxtMark: number;
+  rxtMarkValid: boolean;
 
   // ACK generation.
   ackNow: boolean;
@@ -299,6 +303,8 @@ export class TcpConnection {
     this.rtoRecovery = false;
     this.tlpArmed = false;
     this.tlpOutstanding = false;
+    this.rxtMark = 0;
+    this.rxtMarkValid = false;
     this.ackNow = false;
     this.ackPendingSegments = 0;
     this.windowUpdatePending = false;

@@ -11,6 +11,8 @@ export class TcpCounters {
   sackRecoveries = 0;
   /** Retransmissions found lost from SACK information (resent before the RTO). */
   lostRetransmits = 0;
+  /** Times retransmissions of any hole were found lost (data sent after them SACKed) and queued again. */
+  lostRetransmitsDetected = 0;
   /** Tail loss probes sent (RFC 8985 §7). */
   tlpSent = 0;
   timeouts = 0;

@@ -84,3 +84,51 @@ test('tail loss probe: none with one segment in flight when 2 SRTT + the delayed
 0.4   counter retransmitTimeouts = 1
 `, { config: { ...cfg, cc: 'reno' } });
 });
+
+test('a lost retransmission of a hole that was not the oldest is resent once data sent after it is SACKed (RFC 8985 §6.2), not at the RTO', () => {
+  runScript(OPEN + `
+0.1   send 20000
+0.1   > . 1:1001(1000) ack 1 win 65535
+0.1   > . 1001:2001(1000) ack 1 win 65535
+0.1   > . 2001:3001(1000) ack 1 win 65535
+0.1   > . 3001:4001(1000) ack 1 win 65535
+0.1   > . 4001:5001(1000) ack 1 win 65535
+0.1   > . 5001:6001(1000) ack 1 win 65535
+0.1   > . 6001:7001(1000) ack 1 win 65535
+0.1   > . 7001:8001(1000) ack 1 win 65535
+0.1   > . 8001:9001(1000) ack 1 win 65535
+0.1   > . 9001:10001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1001 win 60000                                # 1001..2001 and 3001..4001 lost
+0.2   > . 10001:11001(1000) ack 1 win 65535
+0.2   > . 11001:12001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1001 win 60000 <nop,nop,sack 2001:3001>
+0.2   > . 12001:13001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1001 win 60000 <nop,nop,sack 4001:5001 2001:3001>
+0.2   > . 13001:14001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1001 win 60000 <nop,nop,sack 4001:6001 2001:3001>
+0.2   > . 1001:2001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1001 win 60000 <nop,nop,sack 4001:7001 2001:3001>
+0.2   < . 1:1(0) ack 1001 win 60000 <nop,nop,sack 4001:8001 2001:3001>
+0.2   < . 1:1(0) ack 1001 win 60000 <nop,nop,sack 4001:9001 2001:3001>
+0.2   < . 1:1(0) ack 1001 win 60000 <nop,nop,sack 4001:10001 2001:3001>
+0.2   > . 3001:4001(1000) ack 1 win 65535
+0.3   < . 1:1(0) ack 3001 win 60000 <nop,nop,sack 4001:11001>     # the resent 1001 arrived, the resent 3001 did not
+0.3   > . 14001:15001(1000) ack 1 win 65535
+0.3   > . 15001:16001(1000) ack 1 win 65535
+0.3   < . 1:1(0) ack 3001 win 60000 <nop,nop,sack 4001:12001>
+0.3   > . 16001:17001(1000) ack 1 win 65535
+0.3   < . 1:1(0) ack 3001 win 60000 <nop,nop,sack 4001:13001>
+0.3   > . 17001:18001(1000) ack 1 win 65535
+0.3   < . 1:1(0) ack 3001 win 60000 <nop,nop,sack 4001:14001>
+0.3   > . 18001:19001(1000) ack 1 win 65535
+0.3   < . 1:1(0) ack 3001 win 60000 <nop,nop,sack 4001:15001>
+0.3   > P. 19001:20001(1000) ack 1 win 65535
+0.3   < . 1:1(0) ack 3001 win 60000 <nop,nop,sack 4001:16001>
+0.3   < . 1:1(0) ack 3001 win 60000 <nop,nop,sack 4001:17001>
+0.3   > . 3001:4001(1000) ack 1 win 65535        # sent at SND.MAX 14001; 17001 SACKed: lost
+0.3   counter retransmitTimeouts = 0
+0.3   counter lostRetransmitsDetected = 1
+0.35  < . 1:1(0) ack 20001 win 60000
+2     counter retransmitTimeouts = 0
+`, { config: { ...cfg, cc: 'reno' } });
+});

@@ -388,6 +388,8 @@ export function retransmitAt(e: TcpEngine, c: TcpConnection, seq: number, now: n
   const n = emitSegment(e, c, seq, flags, off, len, now);
   e.counters.retransmits++;
   c.rttTiming = false;  // Karn's algorithm
+  c.rxtMark = c.sndMax;
+  c.rxtMarkValid = true;
   if (seq === c.sndUna) {
     // The oldest outstanding segment went out again: its timer starts over (as Linux re-arms on a head
     // retransmission), else the RTO would fire at once on a segment sent an instant ago.

@@ -185,6 +185,22 @@ export function recoverySend(e: TcpEngine, c: TcpConnection, now: number): boole
   return sent;
 }
 
+/** Lost retransmissions of any hole (RFC 8985 §6.2, with transmission order for time): data first sent after
+ *  the latest retransmission is SACKed DupThresh segments beyond it, yet retransmitted bytes below HighRxt are
+ *  still missing. They were sent before that data, so they are lost: NextSeg rule 1 resends them. */
+function detectLostRetransmissions(e: TcpEngine, c: TcpConnection): boolean {
+  if (!c.inRecovery || !c.rxtMarkValid || c.sackScoreCount === 0 || !seqLt(c.sndUna, c.highRxt)) return false;
+  const highest = c.sackScore[2 * c.sackScoreCount - 1];
+  if (!seqGt(highest, (c.rxtMark + (DUP_THRESH - 1) * c.smss) >>> 0)) return false;
+  if (unsacked(c, c.sndUna, c.highRxt) === 0) return false;
+  c.rxtMarkValid = false;
+  c.headRxtValid = false;
+  if (seqLt(c.lostEnd, c.highRxt)) c.lostEnd = c.highRxt;  // rule 3 retransmissions were below no lost mark
+  c.highRxt = c.sndUna;
+  e.counters.lostRetransmitsDetected++;
+  return true;
+}
+
 /**
  * Processes an acceptable ACK (SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.MAX) in a synchronized state.
  * `isDupCandidate`: the segment carries no data, SYN or FIN and leaves the window unchanged (RFC 5681 §2).
@@ -221,6 +237,7 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
         c.recoveryInflation = 0;
         c.dupAcks = 0;
         c.headRxtValid = false;
+        c.rxtMarkValid = false;
         // After a timeout cwnd restarted from one segment (RFC 5681 §3.1): it keeps growing, no reset.
         if (c.rtoRecovery) { c.rtoRecovery = false; c.cc.onAck(dataAcked, rttMs, now, flight); }
         else c.cc.onExitRecovery(now);
@@ -230,6 +247,7 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
       } else {
         // Partial ACK (RFC 6582 §3.2 step 5): the next hole is lost too; deflate by what was acked.
         c.retransmitHead = !c.sackOk;
+        c.headRxtValid = false;  // the retransmitted head was acknowledged: a new head
         if (c.sackOk) { if (seqLt(c.lostEnd, (ack + 1) >>> 0)) c.lostEnd = (ack + 1) >>> 0; }
         else {
           c.recoveryInflation -= acked;
@@ -244,6 +262,7 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
     if (c.sndMax === c.sndUna) { if (c.rtxTimer.armed && !c.persisting) e.wheel.cancel(c.rtxTimer); }
     else armRtxOrProbe(e, c, now);
     c.persistBackoff = 0;
+    if (sackGrew && c.sackOk) detectLostRetransmissions(e, c);
     if (dataAcked > 0) e.markReady(c);
     e.queueOutput(c);
     return;
@@ -263,8 +282,8 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
         c.headRxtValid = false;
         c.retransmitHead = true;
         e.counters.lostRetransmits++;
-      }
-    }
+      } else detectLostRetransmissions(e, c);
+    } else if (sackGrew) detectLostRetransmissions(e, c);
     e.queueOutput(c);
     return;
   }

@@ -45,6 +45,7 @@ export function rtxTimerFired(e: TcpEngine, c: TcpConnection, now: number): void
   c.recoveryInflation = 0;
   c.dupAcks = 0;
   c.headRxtValid = false;
+  c.rxtMarkValid = false;
   c.recover = (c.sndMax - 1) >>> 0;  // RFC 6582 §4: the highest sequence number transmitted before the timeout
   c.highRxt = c.sndUna;
   c.rttTiming = false;
