@@ -17,13 +17,9 @@ export interface CongestionControl {
    *  rttMs = -1 if this ACK gave no sample. */
   onAck(acked: number, rttMs: number, now: number, bytesInFlight: number): void;
   /** Fast retransmit entered (RFC 5681 §3.2 step 2, RFC 6582, RFC 9438 §4.6): sets ssthresh, and cwnd = ssthresh
-   *  (RFC 6675 §5 step 4.2; a NewReno sender without SACK adds 3*SMSS itself, or calls onDupAck three times). */
+   *  (RFC 6675 §5 step 4.2). Without SACK the engine inflates and deflates its usable window itself during
+   *  NewReno recovery (RFC 6582 §3.2 steps 4-5, tcp/recovery.ts), leaving cwnd = ssthresh here. */
   onEnterRecovery(now: number, bytesInFlight: number): void;
-  /** Further duplicate ACK during recovery without SACK: cwnd += SMSS (RFC 5681 §3.2 step 4). */
-  onDupAck(): void;
-  /** Partial ACK during NewReno recovery: deflate by the bytes acked, add back SMSS if >= SMSS (RFC 6582 §3.2
-   *  step 5). */
-  onPartialAck(acked: number): void;
   /** Full ACK ended recovery: cwnd = ssthresh (RFC 6582 §3.2 step 6, option 2). */
   onExitRecovery(now: number): void;
   /** RTO fired: ssthresh from the flight size (Reno: /2, CUBIC: *0.7, at least 2*SMSS), cwnd = 1 SMSS

@@ -103,16 +103,6 @@ export class Cubic implements CongestionControl {
     this.cwnd = this.ssthresh;
   }
 
-  onDupAck(): void {
-    this.cwnd += this.mss;
-  }
-
-  onPartialAck(acked: number): void {
-    let cwnd = this.cwnd - acked;
-    if (acked >= this.mss) cwnd += this.mss;
-    this.cwnd = cwnd > this.mss ? cwnd : this.mss;
-  }
-
   onExitRecovery(now: number): void {
     this.lastAckTime = now;
     this.cwnd = this.ssthresh;
