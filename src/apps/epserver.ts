@@ -16,6 +16,7 @@ import { contentTypeFor } from './http/mime.js';
 import { HttpRequest, HttpRequestParser, PARSE_ERROR, PARSE_INCOMPLETE } from './http/request.js';
 import { HttpDateCache, errorBody, writeResponseHead } from './http/response.js';
 import { formatEpserverSecond } from './format.js';
+import { pipeStopper } from './stop-pipe.js';
 
 const MAX_EVENTS = 4096;
 /** Request heads larger than this get 431 (mTCP reads at most 1024 bytes; browsers send up to ~8 KiB). */
@@ -384,16 +385,5 @@ export function startEpserver(mctx: mctx_t, options: EpserverOptions): Epserver 
     return totals;
   };
 
-  const done = loop();
-  let stopped = false;
-  return {
-    done,
-    totals,
-    stop: () => {
-      if (stopped) return;
-      stopped = true;
-      mtcp_write(mctx, pipefd[1]!, new Uint8Array([1]), 1);
-      mtcp_close(mctx, pipefd[1]!);
-    },
-  };
+  return { done: loop(), totals, stop: pipeStopper(mctx, pipefd[1]!) };
 }

@@ -4,11 +4,12 @@ import {
   AF_INET, SOCK_STREAM, INADDR_ANY, IPPROTO_TCP, TCP_NODELAY, MTCP_EPOLLIN, MTCP_EPOLLOUT, MTCP_EPOLLERR,
   MTCP_EPOLL_CTL_ADD, MTCP_EPOLL_CTL_DEL, EINTR, SOCKADDR_IN_SIZE, MtcpEpollEvent, SockaddrIn, htons, inet_ntoa,
   ntohs, mtcp_accept, mtcp_bind, mtcp_close, mtcp_epoll_create, mtcp_epoll_ctl, mtcp_epoll_events, mtcp_epoll_wait,
-  mtcp_errno, mtcp_listen, mtcp_pipe, mtcp_setsock_nonblock, mtcp_setsockopt, mtcp_socket, mtcp_write, socklen,
+  mtcp_errno, mtcp_listen, mtcp_pipe, mtcp_setsock_nonblock, mtcp_setsockopt, mtcp_socket, socklen,
   strerror, type mctx_t,
 } from '../../index.js';
 import { DataPattern, HELLO_SIZE, MODE_BULK, MODE_CRR, RecordReader, decodeHello } from './protocol.js';
 import { BulkSession, RrServerSession, SessionDriver } from './session.js';
+import { pipeStopper } from '../stop-pipe.js';
 
 export interface PerfServerOptions {
   port: number;
@@ -148,7 +149,7 @@ export function startPerfServer(mctx: mctx_t, options: PerfServerOptions): PerfS
           continue;
         }
         const c = conns.get(sock);
-        if (c !== undefined) service(c, events[i]!.events | (events[i]!.events & MTCP_EPOLLOUT));
+        if (c !== undefined) service(c, events[i]!.events);
       }
     }
     for (const c of [...conns.values()]) finish(c);
@@ -158,16 +159,5 @@ export function startPerfServer(mctx: mctx_t, options: PerfServerOptions): PerfS
     return totals;
   };
 
-  const done = loop();
-  let stopped = false;
-  return {
-    done,
-    totals,
-    stop: () => {
-      if (stopped) return;
-      stopped = true;
-      mtcp_write(mctx, pipefd[1]!, new Uint8Array([1]), 1);
-      mtcp_close(mctx, pipefd[1]!);
-    },
-  };
+  return { done: loop(), totals, stop: pipeStopper(mctx, pipefd[1]!) };
 }
