@@ -8,7 +8,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TestNetns, rootTestsEnabled } from '../src/testing/netns.js';
+import { TestNetns, rootTestsEnabled, tcpdumpListening } from '../src/testing/netns.js';
 import { TapLink, type TapLinkOptions } from '../src/link/tap.js';
 
 export { rootTestsEnabled };
@@ -165,25 +165,7 @@ export class InteropNet {
     const child = this.ns.exec('tcpdump', ['-i', this.tap, '-n', '-U', '--immediate-mode', '-s', String(opts.snaplen ?? 0), '-w', path]);
     this.capture = child;
     this.pcapPath = path;
-    return new Promise((resolvePromise, reject) => {
-      let stderr = '';
-      const timer = setTimeout(() => reject(new Error(`tcpdump on ${this.tap} did not start: ${stderr}`)), 5_000);
-      child.stderr?.setEncoding('utf8').on('data', (s: string) => {
-        stderr += s;
-        if (stderr.includes('listening on')) {
-          clearTimeout(timer);
-          resolvePromise(path);
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`tcpdump on ${this.tap} exited ${code}: ${stderr.trim()}`));
-      });
-      child.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new Error(`tcpdump could not start (apt-get install tcpdump): ${err.message}`));
-      });
-    });
+    return tcpdumpListening(child, this.tap, path, 5_000);
   }
 
   /** Stops tcpdump (SIGINT, so it closes the file cleanly) and waits for it. */

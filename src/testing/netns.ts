@@ -152,25 +152,7 @@ export class TestNetns {
     const path = join(this.captureDir, `${ifname}.pcap`);
     this.capturePath = path;
     const child = this.exec('tcpdump', ['-i', ifname, '-n', '-U', '-s', '0', '-w', path]);
-    return new Promise((resolvePromise, reject) => {
-      let stderr = '';
-      const timer = setTimeout(() => reject(new Error(`tcpdump on ${ifname} did not start: ${stderr}`)), timeoutMs);
-      child.stderr?.setEncoding('utf8').on('data', (s: string) => {
-        stderr += s;
-        if (stderr.includes('listening on')) {
-          clearTimeout(timer);
-          resolvePromise(path);
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`tcpdump on ${ifname} exited ${code}: ${stderr.trim()}`));
-      });
-      child.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new Error(`tcpdump could not start (apt-get install tcpdump): ${err.message}`));
-      });
-    });
+    return tcpdumpListening(child, ifname, path, timeoutMs);
   }
 
   /**
@@ -218,4 +200,28 @@ export async function withNetns<T>(prefix: string, body: (ns: TestNetns) => Prom
   } finally {
     ns.destroy({ keepCapture: !ok });
   }
+}
+
+/** Resolves with `path` once tcpdump says it is listening on `ifname`; rejects if it exits, fails to start
+ *  (tcpdump not installed) or says nothing within `timeoutMs`. */
+export function tcpdumpListening(child: ChildProcess, ifname: string, path: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    let stderr = '';
+    const timer = setTimeout(() => reject(new Error(`tcpdump on ${ifname} did not start: ${stderr}`)), timeoutMs);
+    child.stderr?.setEncoding('utf8').on('data', (s: string) => {
+      stderr += s;
+      if (stderr.includes('listening on')) {
+        clearTimeout(timer);
+        resolvePromise(path);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`tcpdump on ${ifname} exited ${code}: ${stderr.trim()}`));
+    });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`tcpdump could not start (apt-get install tcpdump): ${err.message}`));
+    });
+  });
 }
