@@ -186,8 +186,11 @@ export class TcpConnection {
   rtoRecovery: boolean;
   /** The retransmission timer is armed as a tail loss probe timer (RFC 8985 §7.2), not as the RTO. */
   tlpArmed: boolean;
-  /** A tail loss probe was sent and no ACK has advanced SND.UNA since (one probe per episode, §7.3). */
+  /** A tail loss probe was sent and no ACK has advanced SND.UNA since (§7.3). */
   tlpOutstanding: boolean;
+  /** Probes sent since SND.UNA last advanced (each waits twice as long as the one before; at most
+   *  TLP_MAX_PROBES, then the RTO). */
+  tlpProbes: number;
   /** SND.MAX when the latest retransmission went out: once SACKs reach DupThresh segments beyond it, every
    *  retransmission still un-SACKed is lost (RFC 8985 §6.2 with the transmission order as the clock). */
   rxtMark: number;
@@ -303,6 +306,7 @@ export class TcpConnection {
     this.rtoRecovery = false;
     this.tlpArmed = false;
     this.tlpOutstanding = false;
+    this.tlpProbes = 0;
     this.rxtMark = 0;
     this.rxtMarkValid = false;
     this.ackNow = false;

@@ -51,7 +51,7 @@ test('after an RTO with nothing SACKed the sender goes back to SND.UNA and slow-
 `, { config: { ...cfg, tailLossProbe: false } });
 });
 
-test('tail loss probe: the last segment is resent at PTO = 2 SRTT, and its SACK starts recovery (RFC 8985 §7)', () => {
+test('tail loss probe: the last segment is resent at PTO = 2 SRTT + 2 ms, and its SACK starts recovery (RFC 8985 §7)', () => {
   runScript(OPEN + `
 0.1   send 5000
 0.1   > . 1:1001(1000) ack 1 win 65535
@@ -60,9 +60,9 @@ test('tail loss probe: the last segment is resent at PTO = 2 SRTT, and its SACK 
 0.1   > . 3001:4001(1000) ack 1 win 65535
 0.1   > P. 4001:5001(1000) ack 1 win 65535
 0.2   < . 1:1(0) ack 1001 win 60000             # the tail, 1001..5001, is lost; SRTT stays 100
-0.399 counter tlpSent = 0
-0.4   > P. 4001:5001(1000) ack 1 win 65535      # the probe, 200 ms after the last ACK; the RTO would be 0.5
-0.4   counter tlpSent = 1
+0.401 counter tlpSent = 0
+0.402 > P. 4001:5001(1000) ack 1 win 65535      # the probe, 202 ms after the last ACK; the RTO would be 0.5
+0.402 counter tlpSent = 1
 0.45  < . 1:1(0) ack 1001 win 60000 <nop,nop,sack 4001:5001>
 0.45  > . 1001:2001(1000) ack 1 win 65535       # recovery: ssthresh 2000, the holes below the probe are lost
 0.45  > . 2001:3001(1000) ack 1 win 65535
@@ -130,5 +130,32 @@ test('a lost retransmission of a hole that was not the oldest is resent once dat
 0.3   counter lostRetransmitsDetected = 1
 0.35  < . 1:1(0) ack 20001 win 60000
 2     counter retransmitTimeouts = 0
+`, { config: { ...cfg, cc: 'reno' } });
+});
+
+test('a partial ACK in SACK recovery resends the whole next segment, not its first byte (regression)', () => {
+  runScript(OPEN + `
+0.1   send 10000
+0.1   > . 1:1001(1000) ack 1 win 65535
+0.1   > . 1001:2001(1000) ack 1 win 65535
+0.1   > . 2001:3001(1000) ack 1 win 65535
+0.1   > . 3001:4001(1000) ack 1 win 65535
+0.1   > . 4001:5001(1000) ack 1 win 65535
+0.1   > . 5001:6001(1000) ack 1 win 65535
+0.1   > . 6001:7001(1000) ack 1 win 65535
+0.1   > . 7001:8001(1000) ack 1 win 65535
+0.1   > . 8001:9001(1000) ack 1 win 65535
+0.1   > P. 9001:10001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:2001>
+0.2   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:3001>
+0.2   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:4001>
+0.2   > . 1:1001(1000) ack 1 win 65535
+0.2   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:5001>
+0.2   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:6001>
+0.2   < . 1:1(0) ack 1 win 60000 <nop,nop,sack 1001:7001>
+0.3   < . 1:1(0) ack 7001 win 60000 <nop,nop,sack 8001:9001>   # partial ACK: 7001..8001 is the next hole
+0.3   > . 7001:8001(1000) ack 1 win 65535                      # once sent as 7001:7002(1)
+0.35  < . 1:1(0) ack 10001 win 60000
+0.35  counter retransmitTimeouts = 0
 `, { config: { ...cfg, cc: 'reno' } });
 });

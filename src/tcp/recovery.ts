@@ -225,6 +225,7 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
     if (rttMs >= 0) c.rtt.sample(rttMs);
     c.retries = 0;
     c.tlpOutstanding = false;  // the probe's episode ends with new data acknowledged (RFC 8985 §7.4)
+    c.tlpProbes = 0;
     const flight = c.flightSize;
     sb.consume(dataAcked);
     c.sndUna = ack;
@@ -248,7 +249,12 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
         // Partial ACK (RFC 6582 §3.2 step 5): the next hole is lost too; deflate by what was acked.
         c.retransmitHead = !c.sackOk;
         c.headRxtValid = false;  // the retransmitted head was acknowledged: a new head
-        if (c.sackOk) { if (seqLt(c.lostEnd, (ack + 1) >>> 0)) c.lostEnd = (ack + 1) >>> 0; }
+        if (c.sackOk) {
+          // The whole segment at the new SND.UNA is lost, not only its first byte (that made 1-byte resends).
+          let end = (ack + c.smss) >>> 0;
+          if (seqGt(end, c.sndMax)) end = c.sndMax;
+          if (seqLt(c.lostEnd, end)) c.lostEnd = end;
+        }
         else {
           c.recoveryInflation -= acked;
           if (acked >= c.smss) c.recoveryInflation += c.smss;
@@ -284,6 +290,8 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
         e.counters.lostRetransmits++;
       } else detectLostRetransmissions(e, c);
     } else if (sackGrew) detectLostRetransmissions(e, c);
+    // New SACK information shows the path alive: a pending probe waits a full PTO from now (RFC 8985 §7.2).
+    if (sackGrew && c.tlpArmed) armRtxOrProbe(e, c, now);
     e.queueOutput(c);
     return;
   }

@@ -28,7 +28,7 @@ export function rtxTimerFired(e: TcpEngine, c: TcpConnection, now: number): void
   if (c.tlpArmed) {
     // RFC 8985 §7.3: the probe timeout, not the RTO. Outside its conditions the RTO simply takes over.
     c.tlpArmed = false;
-    if (!c.inRecovery && sendTailLossProbe(e, c, now)) return;
+    if (sendTailLossProbe(e, c, now)) return;
     e.wheel.arm(c.rtxTimer, now + c.rtt.rto);
     return;
   }
