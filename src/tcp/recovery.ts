@@ -290,7 +290,8 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
         e.counters.lostRetransmits++;
       } else detectLostRetransmissions(e, c);
     } else if (sackGrew) detectLostRetransmissions(e, c);
-    // New SACK information shows the path alive: a pending probe waits a full PTO from now (RFC 8985 §7.2).
+    // New SACK information shows the path alive: a pending probe waits a full PTO from now (as RFC 8985 §7.2
+    // restarts it on cumulative ACKs; in recovery SND.UNA may not move for a while).
     if (sackGrew && c.tlpArmed) armRtxOrProbe(e, c, now);
     e.queueOutput(c);
     return;
