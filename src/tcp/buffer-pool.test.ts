@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BufferPool, copyBytes } from './buffer-pool.js';
+import { copyBytes } from '../link/copy.js';
+import { BufferPool } from './buffer-pool.js';
 
 test('pool hands out blocks up to maxBlocks, then null, and recycles released blocks', () => {
   const pool = new BufferPool(128, 2);
