@@ -75,7 +75,7 @@ class WholeBuffer {
   readonly words: Int32Array;
   constructor(readonly buffer: ArrayBufferLike) {
     this.bytes = new Uint8Array(buffer);
-    this.words = new Int32Array(buffer, 0, buffer.byteLength >> 2);
+    this.words = new Int32Array(buffer, 0, Math.floor(buffer.byteLength / 4));
   }
 }
 
@@ -135,8 +135,11 @@ export function copyBytes(src: Uint8Array, srcOff: number, dst: Uint8Array, dstO
   copyAcross(from.bytes, from.words, s, to.bytes, to.words, d, len);
 }
 
+/** Int32Array elements are in platform byte order; the merge below assumes the low bits are the first byte. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /**
- * The word loop between two different buffers (whole-buffer views, absolute byte offsets, len > 8). Bytes up to the
+ * The word loop between two different buffers (whole-buffer views, absolute byte offsets, len > 32). Bytes up to the
  * first 4-aligned target byte go one by one, then whole target words; a source offset not 4-aligned is handled by
  * merging two source words per target word (little-endian: the lower-addressed bytes are the low bits). The last
  * source word read is the one holding the range's last byte of a target word, never beyond; words that would
@@ -147,12 +150,13 @@ function copyAcross(sb: Uint8Array, sw: Int32Array, s: number, db: Uint8Array, d
   for (let i = 0; i < head; i++) db[d + i] = sb[s + i];
   s += head;
   d += head;
-  let words = (len - head) >> 2;
   const shift = (s & 3) << 3;
+  // A big-endian platform would need the shifts mirrored; it takes the byte loop instead.
+  let words = shift === 0 || LITTLE_ENDIAN ? (len - head) >> 2 : 0;
   let si = s >> 2;
   // The merge reads word si + words (the one after the last word it starts in) when the offset is unaligned.
   const lastRead = shift === 0 ? si + words - 1 : si + words;
-  if (lastRead >= sw.length) words--;
+  if (words > 0 && lastRead >= sw.length) words--;
   let di = d >> 2;
   const end = di + words;
   const end4 = end - 3;
