@@ -1,9 +1,12 @@
-// Benchmark of the TCP engine alone (no links, no IP): two engines joined by an in-memory queue.
+// Benchmark of the TCP engine alone (no links, no IP): two engines joined by an in-memory queue. Engines and queues
+// share one slab (as a host's engines and links do), so segment copies are native copyWithin calls.
 //   node --expose-gc dist/bench/engine.js [MiB] [connections]
 // 1. Bulk transfer: segments processed per second (engine input + output), both engines together.
 // 2. Memory: heap bytes per idle ESTABLISHED connection endpoint, over `connections` connections.
 // Not a test: prints numbers.
 
+import { copyBytes } from '../src/link/copy.js';
+import { Slab } from '../src/link/slab.js';
 import { defaultTcpConfig } from '../src/tcp/config.js';
 import { TcpEngine, TcpConnection, TcpListener, TcpState } from '../src/tcp/engine.js';
 
@@ -17,10 +20,10 @@ class SegmentQueue {
   readonly dst: Float64Array;
   head = 0;
   count = 0;
-  private viewsOf: Uint8Array | null = null;
-  private readonly views: Array<Uint8Array | undefined> = [];
-  constructor(readonly slots: number, readonly slotSize: number) {
-    this.data = new Uint8Array(slots * slotSize);
+  constructor(readonly slots: number, readonly slotSize: number, slab: Slab) {
+    const data = slab.carve(slots * slotSize);
+    if (data === null) throw new Error('slab too small for the queue');
+    this.data = data;
     this.len = new Int32Array(slots);
     this.src = new Float64Array(slots);
     this.dst = new Float64Array(slots);
@@ -28,15 +31,7 @@ class SegmentQueue {
   push(src: number, dst: number, buf: Uint8Array, off: number, len: number): number {
     if (this.count === this.slots) return -105;
     const i = (this.head + this.count) % this.slots;
-    // A native copy without allocating per segment: views of the engine's (single, reused) transmit buffer
-    // are made once per length and cached.
-    if (buf !== this.viewsOf) { this.viewsOf = buf; this.views.length = 0; }
-    let view = off === 0 ? this.views[len] : undefined;
-    if (view === undefined) {
-      view = buf.subarray(off, off + len);
-      if (off === 0) this.views[len] = view;
-    }
-    this.data.set(view, i * this.slotSize);
+    copyBytes(buf, off, this.data, i * this.slotSize, len);
     this.len[i] = len; this.src[i] = src; this.dst[i] = dst;
     this.count++;
     return 0;
@@ -55,10 +50,12 @@ class SegmentQueue {
 }
 
 function makePair(rcvbuf: number, sndbuf: number, maxConcurrency: number) {
-  const toB = new SegmentQueue(65536, 1600), toA = new SegmentQueue(65536, 1600);
+  // Both queues, both transmit scratches and every buffer of both engines (capped at 1 GiB by Slab).
+  const slab = new Slab(2 * 65536 * 1600 + 2 * 65600 + 2 * maxConcurrency * (rcvbuf + sndbuf));
+  const toB = new SegmentQueue(65536, 1600, slab), toA = new SegmentQueue(65536, 1600, slab);
   const cfg = { rcvbuf, sndbuf, maxConcurrency, maxBuffers: maxConcurrency, timeWaitMs: 0, idleTimeoutMs: -1, synBacklog: 1 << 20, acceptBacklogMax: 1 << 20 };
-  const a = new TcpEngine(defaultTcpConfig(cfg), { sendSegment: (s, d, b, o, l) => toB.push(s, d, b, o, l) }, 0);
-  const b = new TcpEngine(defaultTcpConfig(cfg), { sendSegment: (s, d, b2, o, l) => toA.push(s, d, b2, o, l) }, 0);
+  const a = new TcpEngine(defaultTcpConfig(cfg), { sendSegment: (s, d, b, o, l) => toB.push(s, d, b, o, l) }, 0, slab);
+  const b = new TcpEngine(defaultTcpConfig(cfg), { sendSegment: (s, d, b2, o, l) => toA.push(s, d, b2, o, l) }, 0, slab);
   return { a, b, toA, toB };
 }
 

@@ -37,7 +37,7 @@ export class CoreContext implements SegmentSink {
     this.index = index;
     this.host = host;
     // One core: segments go straight to the host; several: through this core, which counts them for its stats line.
-    this.engine = new TcpEngine(host.tcpConfig, host.numCores === 1 ? host : this, host.now());
+    this.engine = new TcpEngine(host.tcpConfig, host.numCores === 1 ? host : this, host.now(), host.slab);
     this.readyHandler = null;
     this.readyItems = [];
     this.closed = false;

@@ -15,6 +15,7 @@ import { UdpLink } from '../link/udp.js';
 import { TapLink } from '../link/tap.js';
 import { PcapLink } from '../link/pcap.js';
 import { ImpairedLink } from '../link/impair.js';
+import { Slab } from '../link/slab.js';
 import { ArpCache } from '../net/arp-cache.js';
 import { NetCounters } from '../net/counters.js';
 import { NetInterface } from '../net/interface.js';
@@ -23,6 +24,7 @@ import { defaultTcpConfig, type TcpConfig } from '../tcp/config.js';
 import { TSO_MAX_PAYLOAD, type SegmentSink } from '../tcp/engine.js';
 import { newStatCounters, statsPrinter, type StatCounters, type StatsSource } from './stats.js';
 import { rssCore } from './rss.js';
+import { hostSlabBytes } from './slab-size.js';
 import type { CoreContext } from './context.js';
 
 const IP_PROTO_TCP = 6;
@@ -107,34 +109,34 @@ export function tcpConfigFor(config: MtcpConfig, overrides: ConfigOverrides = {}
   });
 }
 
-async function openLink(port: PortConfig, config: MtcpConfig, switches: MemorySwitchRegistry, label: string): Promise<Link> {
+async function openLink(port: PortConfig, config: MtcpConfig, switches: MemorySwitchRegistry, label: string, slab: Slab): Promise<Link> {
   const frame = port.mtu + 14;
   let link: Link;
   switch (config.io) {
     case 'memory':
-      link = switches.get(port.name, frame).createPort(`${port.name}@${label}`);
+      link = switches.get(port.name, frame).createPort(`${port.name}@${label}`, slab);
       break;
     case 'udp':
       if (port.local === null || port.remote === null) throw new Error(`port ${port.name}: io = udp needs ${port.name}.local and ${port.name}.remote`);
-      link = await UdpLink.open({ name: port.name, local: { ...port.local }, remote: { ...port.remote }, maxFrameSize: frame });
+      link = await UdpLink.open({ name: port.name, local: { ...port.local }, remote: { ...port.remote }, maxFrameSize: frame, slab });
       break;
     case 'tap':
-      link = TapLink.open({ name: port.name, ifname: port.name, vnetHdr: port.vnetHdr, maxFrameSize: port.vnetHdr ? undefined : frame });
+      link = TapLink.open({ name: port.name, ifname: port.name, vnetHdr: port.vnetHdr, maxFrameSize: port.vnetHdr ? undefined : frame, slab });
       break;
     default:
       throw new Error(`io = ${String(config.io)} is not supported`);
   }
-  if (port.impair !== null) link = impairLink(link, port);
+  if (port.impair !== null) link = impairLink(link, port, slab);
   if (port.pcap !== null) link = new PcapLink(link, port.pcap);
   return link;
 }
 
-function impairLink(link: Link, port: PortConfig): Link {
+function impairLink(link: Link, port: PortConfig, slab: Slab): Link {
   const imp = port.impair!;
   return new ImpairedLink(link, {
     seed: imp.seed, loss: imp.loss, duplicate: imp.duplicate, reorder: imp.reorder, corrupt: imp.corrupt,
     delayMs: imp.delayMs, jitterMs: imp.jitterMs, rateMbps: imp.rateMbps > 0 ? imp.rateMbps : undefined,
-    direction: imp.direction,
+    direction: imp.direction, slab,
   });
 }
 
@@ -146,6 +148,8 @@ export class HostStack implements SegmentSink {
   readonly tcpConfig: TcpConfig;
   readonly numCores: number;
   readonly links: Link[];
+  /** The memory the links and the cores' TCP buffers are carved from (link/slab.ts). */
+  readonly slab: Slab;
   readonly interfaces: NetInterface[];
   readonly routes: RouteTable;
   readonly arp: ArpCache;
@@ -173,13 +177,14 @@ export class HostStack implements SegmentSink {
   private readonly runMicroPassBound: () => void;
   private readonly onTimerBound: () => void;
 
-  private constructor(config: MtcpConfig, tcpConfig: TcpConfig, numCores: number, links: Link[], clock: () => number, stats: boolean) {
+  private constructor(config: MtcpConfig, tcpConfig: TcpConfig, numCores: number, links: Link[], slab: Slab, clock: () => number, stats: boolean) {
     this.config = config;
     this.tcpConfig = tcpConfig;
     this.numCores = numCores;
     this.clock = clock;
     this.nowMs = clock();
     this.links = links;
+    this.slab = slab;
     this.routes = new RouteTable();
     this.arp = new ArpCache();
     this.interfaces = [];
@@ -259,10 +264,13 @@ export class HostStack implements SegmentSink {
     const switches = options.memorySwitches ?? defaultMemorySwitches;
     const label = `host${++hostSerial}`;
     const links: Link[] = [];
+    const tcpConfig = tcpConfigFor(config, options.overrides);
+    const numCores = options.numCores ?? 1;
+    const slab = new Slab(hostSlabBytes(config, tcpConfig, numCores));
     try {
-      for (const port of config.ports) links.push(await openLink(port, config, switches, label));
+      for (const port of config.ports) links.push(await openLink(port, config, switches, label, slab));
       const clock = options.clock ?? (() => Math.floor(performance.now()));
-      return new HostStack(config, tcpConfigFor(config, options.overrides), options.numCores ?? 1, links, clock, options.stats ?? true);
+      return new HostStack(config, tcpConfig, numCores, links, slab, clock, options.stats ?? true);
     } catch (error) {
       for (const l of links) l.close();
       throw error;

@@ -3,6 +3,7 @@
 
 import { Arena, copyFrame } from './copy.js';
 import type { FrameBatch } from './link.js';
+import { carveOrAllocate, type Slab } from './slab.js';
 
 export class FrameRing {
   readonly data: Uint8Array;
@@ -13,10 +14,10 @@ export class FrameRing {
   head = 0;
   count = 0;
 
-  constructor(readonly capacity: number, readonly slotSize: number) {
+  constructor(readonly capacity: number, readonly slotSize: number, slab: Slab | null = null) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`FrameRing: capacity must be a positive integer, got ${capacity}`);
     if (!Number.isInteger(slotSize) || slotSize < 1) throw new Error(`FrameRing: slotSize must be a positive integer, got ${slotSize}`);
-    this.data = new Uint8Array(capacity * slotSize);
+    this.data = carveOrAllocate(slab, capacity * slotSize);
     this.arena = new Arena(this.data, slotSize);
     this.lengths = new Int32Array(capacity);
     this.releaseTimes = new Float64Array(capacity);

@@ -9,6 +9,7 @@ import { ETH_HEADER_LEN } from '../wire/ethernet.js';
 import { Arena, copyFrame, slotSizeFor } from './copy.js';
 import { FrameRing } from './frame-ring.js';
 import { FrameBatch, MAX_BURST, newLinkCounters, type Link, type LinkCounters } from './link.js';
+import type { Slab } from './slab.js';
 import { countReceived, reserveFrame } from './queued-link.js';
 import { SeededRandom } from './random.js';
 import { ReadableSignal } from './readable.js';
@@ -38,6 +39,8 @@ export interface ImpairmentOptions {
   /** Frames each direction's hold queue keeps; more are dropped and counted as overflowed (default 1024,
    *  fewer for frames over 16 KiB). */
   queueFrames?: number;
+  /** The host's slab (slab.ts): the link's bursts and queues are carved from it while it has room. */
+  slab?: Slab;
 }
 
 export interface ImpairmentCounters {
@@ -91,7 +94,7 @@ class ImpairmentStage {
   constructor(options: ImpairmentOptions, seed: number, slotSize: number, private readonly counters: ImpairmentCounters, private readonly onTimer: () => void) {
     // By default 1024 frames, fewer for big (GSO) frames so a queue stays within about 16 MiB.
     const queueFrames = options.queueFrames ?? Math.max(2 * MAX_BURST + 1, Math.min(1024, Math.floor(16 * 1024 * 1024 / slotSize)));
-    this.queue = new FrameRing(queueFrames, slotSize);
+    this.queue = new FrameRing(queueFrames, slotSize, options.slab ?? null);
     this.random = new SeededRandom(seed);
     this.held = new Uint8Array(slotSize);
     this.heldArena = new Arena(this.held, slotSize);
@@ -289,8 +292,9 @@ export class ImpairedLink implements Link {
     this.rxStage = direction === 'tx' ? null
       : new ImpairmentStage(options, options.seed + 0x632be5ab, slotSize, this.impairmentCounters, () => this.onRxTimer());
     // An unimpaired direction passes straight through to the inner link's own arenas.
-    this.tx = this.txStage === null ? inner.tx : new FrameBatch(MAX_BURST, slotSize);
-    this.rx = this.rxStage === null ? inner.rx : new FrameBatch(MAX_BURST, slotSize);
+    const slab = options.slab ?? null;
+    this.tx = this.txStage === null ? inner.tx : new FrameBatch(MAX_BURST, slotSize, slab);
+    this.rx = this.rxStage === null ? inner.rx : new FrameBatch(MAX_BURST, slotSize, slab);
     this.txArena = new Arena(this.tx.data, this.tx.slotSize);
     this.rxArena = new Arena(this.rx.data, this.rx.slotSize);
     this.innerTxArena = new Arena(inner.tx.data, inner.tx.slotSize, false);

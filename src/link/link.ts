@@ -1,12 +1,15 @@
 // The packet I/O contract every link module and decorator implements, modelled on mTCP's io_module
 // (recv_pkts/get_rptr, get_wptr/send_pkts, select, destroy_handle). Frames are Ethernet II without FCS.
 
+import { carveOrAllocate, type Slab } from './slab.js';
+
 /** Most frames moved by one receive() or one flush(), as mTCP's DPDK/netmap backends do. */
 export const MAX_BURST = 64;
 
 /**
  * A burst of frames kept in one preallocated arena: frame i occupies
- * data[offsets[i], offsets[i] + lengths[i]). Nothing is allocated per frame.
+ * data[offsets[i], offsets[i] + lengths[i]). Nothing is allocated per frame. With a slab the arena is carved
+ * from it (the host's slab, slab.ts), so copies between it and the host's other buffers are native.
  */
 export class FrameBatch {
   readonly data: Uint8Array;
@@ -14,8 +17,8 @@ export class FrameBatch {
   readonly lengths: Int32Array;
   count = 0;
 
-  constructor(readonly capacity: number, readonly slotSize: number) {
-    this.data = new Uint8Array(capacity * slotSize);
+  constructor(readonly capacity: number, readonly slotSize: number, slab: Slab | null = null) {
+    this.data = carveOrAllocate(slab, capacity * slotSize);
     this.offsets = new Int32Array(capacity);
     this.lengths = new Int32Array(capacity);
     for (let i = 0; i < capacity; i++) this.offsets[i] = i * slotSize;

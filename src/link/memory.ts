@@ -5,6 +5,7 @@
 import { ETH_HEADER_LEN } from '../wire/ethernet.js';
 import type { Arena } from './copy.js';
 import { QueuedLink } from './queued-link.js';
+import type { Slab } from './slab.js';
 
 /** An Ethernet II header: destination MAC, source MAC, EtherType. Shorter frames are dropped as runts. */
 export const ETHERNET_HEADER_LENGTH = ETH_HEADER_LEN;
@@ -67,9 +68,9 @@ export class MemorySwitch {
     this.macMask = macTableSize - 1;
   }
 
-  /** Adds a port to the switch. Its receive ring and burst arenas are allocated now. */
-  createPort(name: string): MemoryPort {
-    const port = new MemoryPort(this, this.ports.length, name);
+  /** Adds a port to the switch. Its receive ring and burst arenas are allocated now (carved from `slab` if given). */
+  createPort(name: string, slab: Slab | null = null): MemoryPort {
+    const port = new MemoryPort(this, this.ports.length, name, slab);
     this.ports.push(port);
     return port;
   }
@@ -171,8 +172,8 @@ export class MemorySwitch {
 
 /** One port of a MemorySwitch. */
 export class MemoryPort extends QueuedLink {
-  constructor(private readonly owner: MemorySwitch, readonly index: number, name: string) {
-    super(name, owner.maxFrameSize, owner.queueFrames);
+  constructor(private readonly owner: MemorySwitch, readonly index: number, name: string, slab: Slab | null = null) {
+    super(name, owner.maxFrameSize, owner.queueFrames, slab);
   }
 
   /** Called by the switch: copies a frame into this port's receive ring. */

@@ -7,6 +7,7 @@ import { Arena, slotSizeFor } from './copy.js';
 import { FrameRing } from './frame-ring.js';
 import { FrameBatch, MAX_BURST, newLinkCounters, type Link, type LinkCounters } from './link.js';
 import { ReadableSignal } from './readable.js';
+import type { Slab } from './slab.js';
 import { ETH_HEADER_LEN } from '../wire/ethernet.js';
 
 /**
@@ -40,14 +41,15 @@ export abstract class QueuedLink implements Link {
   protected readonly signal: ReadableSignal;
   protected closed: boolean;
 
-  constructor(readonly name: string, readonly maxFrameSize: number, queueFrames: number) {
+  /** With a slab (the host's), the bursts and the ring are carved from it while it has room. */
+  constructor(readonly name: string, readonly maxFrameSize: number, queueFrames: number, slab: Slab | null = null) {
     this.counters = newLinkCounters();
     const slotSize = slotSizeFor(maxFrameSize);
-    this.rx = new FrameBatch(MAX_BURST, slotSize);
-    this.tx = new FrameBatch(MAX_BURST, slotSize);
+    this.rx = new FrameBatch(MAX_BURST, slotSize, slab);
+    this.tx = new FrameBatch(MAX_BURST, slotSize, slab);
     this.rxArena = new Arena(this.rx.data, this.rx.slotSize);
     this.txArena = new Arena(this.tx.data, this.tx.slotSize);
-    const ring = new FrameRing(queueFrames, slotSize);
+    const ring = new FrameRing(queueFrames, slotSize, slab);
     this.ring = ring;
     this.signal = new ReadableSignal(() => ring.count > 0);
     this.closed = false;

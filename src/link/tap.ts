@@ -8,6 +8,7 @@ import { accessSync, constants as fsConstants, existsSync, readFileSync } from '
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FrameBatch, MAX_BURST, newLinkCounters, type Link, type LinkCounters } from './link.js';
+import type { Slab } from './slab.js';
 
 // linux/if_tun.h
 const IFF_TAP = 0x0002;
@@ -162,6 +163,8 @@ export interface TapLinkOptions {
    *  back to write(2) when io_uring is unavailable (old kernel, sysctl kernel.io_uring_disabled, seccomp);
    *  `ioUring` and `ioUringUnavailable` tell which path is used. */
   ioUring?: boolean;
+  /** The host's slab (slab.ts): the link's bursts and queues are carved from it while it has room. */
+  slab?: Slab;
 }
 
 function openErrorHint(err: NodeJS.ErrnoException, options: TapLinkOptions): string {
@@ -222,8 +225,9 @@ export class TapLink implements Link {
     this.counters = newLinkCounters();
     // Slots rounded up to 64 bytes so every frame starts cache-line aligned.
     const slot = (maxFrameSize + 63) & ~63;
-    this.rx = new FrameBatch(MAX_BURST, slot);
-    this.tx = new FrameBatch(MAX_BURST, slot);
+    // Carved views work with the addon: napi_get_typedarray_info returns the data pointer adjusted by byteOffset.
+    this.rx = new FrameBatch(MAX_BURST, slot, options.slab ?? null);
+    this.tx = new FrameBatch(MAX_BURST, slot, options.slab ?? null);
     this.vnetHdr = vnetHdr;
     this.gso = vnetHdr && maxFrameSize >= TAP_MAX_GSO_FRAME;
     this.rxInfo = new Uint16Array(2 * MAX_BURST);

@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import { ETH_HEADER_LEN } from '../wire/ethernet.js';
 import { Arena, copyFrame, slotSizeFor } from './copy.js';
 import { MAX_BURST } from './link.js';
+import type { Slab } from './slab.js';
 import { QueuedLink } from './queued-link.js';
 
 export interface UdpEndpoint {
@@ -28,6 +29,8 @@ export interface UdpLinkOptions {
   sendSlots?: number;
   /** SO_RCVBUF / SO_SNDBUF to ask for (default 4 MiB; the kernel may cap it). */
   socketBufferBytes?: number;
+  /** The host's slab (slab.ts): the link's bursts and queues are carved from it while it has room. */
+  slab?: Slab;
 }
 
 export interface UdpLinkCounters {
@@ -82,8 +85,9 @@ export class UdpLink extends QueuedLink {
     private readonly remotePort: number,
     queueFrames: number,
     sendSlots: number,
+    slab: Slab | null,
   ) {
-    super(name, maxFrameSize, queueFrames);
+    super(name, maxFrameSize, queueFrames, slab);
     this.udpCounters = { foreign: 0, badSize: 0, errors: 0 };
     const slotSize = slotSizeFor(maxFrameSize);
     this.sendSlots = sendSlots;
@@ -153,7 +157,7 @@ export class UdpLink extends QueuedLink {
         // The kernel caps the size without privileges; the default still works, only with more drops.
       }
     }
-    return new UdpLink(name, maxFrameSize, socket, remote.address, options.remote.port, queueFrames, sendSlots);
+    return new UdpLink(name, maxFrameSize, socket, remote.address, options.remote.port, queueFrames, sendSlots, options.slab ?? null);
   }
 
   /** Copies the frame to a send slot (the kernel may complete after flush() returns) and sends it. */

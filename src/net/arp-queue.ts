@@ -1,14 +1,12 @@
 // The datagrams of one interface that wait for their next hop's MAC address: a FIFO ring of whole frames in
 // one preallocated arena (Ethernet header with the destination still blank, IPv4 header, payload). Entries
 // leave out of order (per next hop), so a sent or dropped entry gets length 0 and the head skips over it.
-import { viewOf } from '../link/copy.js';
 
 export class ArpWaitQueue {
   readonly capacity: number;
   readonly frameSize: number;
   /** Entry i's frame is data[i * frameSize, i * frameSize + lengthOf(i)). */
   readonly data: Uint8Array;
-  readonly dataView: DataView;
   private readonly lengths: Int32Array;
   private readonly nextHops: Uint32Array;
   private readonly since: Float64Array;
@@ -20,7 +18,6 @@ export class ArpWaitQueue {
     this.capacity = capacity;
     this.frameSize = frameSize;
     this.data = new Uint8Array(capacity * frameSize);
-    this.dataView = viewOf(this.data);
     this.lengths = new Int32Array(capacity);
     this.nextHops = new Uint32Array(capacity);
     this.since = new Float64Array(capacity);

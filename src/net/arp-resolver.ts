@@ -3,7 +3,7 @@
 // sending them once the answer comes. The shared table is an ArpCache; the interface writes the IPv4
 // datagrams and asks this class for the destination MAC. Nothing is allocated per frame.
 import { EHOSTUNREACH, ENOBUFS } from '../errno.js';
-import { copyBytes, viewOf } from '../link/copy.js';
+import { copyBytes } from '../link/copy.js';
 import type { Link } from '../link/link.js';
 import { ARP_LEN, ARP_REPLY, ARP_REQUEST, ArpView, writeArp } from '../wire/arp.js';
 import { BROADCAST_MAC, ETH_HEADER_LEN, ETHERTYPE_ARP, writeEthernetHeader } from '../wire/ethernet.js';
@@ -57,7 +57,6 @@ export class ArpResolver {
   readonly waiting: ArpWaitQueue;
   private readonly owner: ArpResolverOwner;
   private readonly view: ArpView;
-  private readonly txView: DataView;
   private readonly scratchMac: Uint8Array;
   private nextAgingAt: number;
 
@@ -66,7 +65,6 @@ export class ArpResolver {
     this.nextHopMac = new Uint8Array(6);
     this.waiting = new ArpWaitQueue(ARP_QUEUE_CAPACITY, frameSize);
     this.view = new ArpView();
-    this.txView = viewOf(owner.link.tx.data);
     this.scratchMac = new Uint8Array(6);
     this.nextAgingAt = 0;
   }
@@ -254,8 +252,8 @@ export class ArpResolver {
         c.txNoBuffer++;
         continue;
       }
-      copyBytes(this.txView, at, waiting.dataView, waiting.offsetOf(i), length);
       const tx = owner.link.tx.data;
+      copyBytes(waiting.data, waiting.offsetOf(i), tx, at, length);
       for (let b = 0; b < 6; b++) tx[at + b] = this.nextHopMac[b];
       c.ipSent++;
     }

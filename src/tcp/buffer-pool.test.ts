@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BufferPool, copyBytes } from './buffer-pool.js';
+import { copyBytes } from '../link/copy.js';
+import { BufferPool } from './buffer-pool.js';
+import { Slab } from '../link/slab.js';
 
 test('pool hands out blocks up to maxBlocks, then null, and recycles released blocks', () => {
   const pool = new BufferPool(128, 2);
@@ -43,4 +45,20 @@ test('copyBytes copies small and large ranges exactly', () => {
   assert.deepEqual(Array.from(out.subarray(3, 37)), Array.from(whole));
   assert.equal(out[2], 0);
   assert.equal(out[37], 0);
+});
+
+test('pool carves new blocks from a slab while it has room, then makes standalone ones', () => {
+  const slab = new Slab(2 * 128);
+  const pool = new BufferPool(100, 4, slab);
+  const a = pool.acquire();
+  const b = pool.acquire();
+  const c = pool.acquire();
+  assert.ok(a !== null && b !== null && c !== null);
+  assert.ok(slab.holds(a) && slab.holds(b));
+  assert.ok(!slab.holds(c));
+  assert.equal(c.length, 100);
+  assert.equal(b.byteOffset, 128);
+  pool.release(a);
+  assert.equal(pool.acquire(), a); // recycled, not carved again
+  assert.equal(slab.used, 256);
 });

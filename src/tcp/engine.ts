@@ -9,6 +9,7 @@ import { TcpConfig } from './config.js';
 import { TcpConnection, TcpListener, TcpState, TIMER_RTX, TIMER_DELACK, ConnectionOptions, ConnectionObserver } from './connection.js';
 import { Timer, TimerWheel } from './timer-wheel.js';
 import { BufferPool } from './buffer-pool.js';
+import { carveOrAllocate, type Slab } from '../link/slab.js';
 import { SendBuffer } from './send-buffer.js';
 import { ReceiveBuffer } from './receive-buffer.js';
 import { RttEstimator } from './rtt.js';
@@ -69,6 +70,8 @@ export class TcpEngine implements ConnectionObserver {
   private readonly listeners: Map<number, TcpListener>;
   private readonly sendPools: Map<number, BufferPool>;
   private readonly receivePools: Map<number, BufferPool>;
+  /** The host's slab: buffers and txBuf are carved from it, so payload copies to and from frames are native. */
+  private readonly slab: Slab | null;
 
   // Work lists (intrusive).
   private outputHead: TcpConnection | null;
@@ -102,7 +105,7 @@ export class TcpEngine implements ConnectionObserver {
   private portProbeRemotePort: number;
   private readonly portInUse: (port: number) => boolean;
 
-  constructor(config: TcpConfig, sink: SegmentSink, now: number) {
+  constructor(config: TcpConfig, sink: SegmentSink, now: number, slab: Slab | null = null) {
     this.config = config;
     this.sink = sink;
     let tso = config.tsoMaxSegment;
@@ -122,6 +125,7 @@ export class TcpEngine implements ConnectionObserver {
     this.listeners = new Map();
     this.sendPools = new Map();
     this.receivePools = new Map();
+    this.slab = slab;
     this.outputHead = null;
     this.outputTail = null;
     this.readyHead = null;
@@ -129,7 +133,7 @@ export class TcpEngine implements ConnectionObserver {
     this.view = new TcpView();
     this.opts = new TcpOptions();
     this.outOpts = new TcpOptions();
-    this.txBuf = new Uint8Array(65536 + 60);
+    this.txBuf = carveOrAllocate(slab, 65536 + 60);
     this.rangesScratch = new Int32Array(2 * RECEIVE_MAX_RANGES + 2);
     this.segSrcIp = 0; this.segDstIp = 0; this.segSeq = 0; this.segAck = 0; this.segFlags = 0; this.segWnd = 0;
     this.segDataOff = 0; this.segLen = 0;
@@ -309,7 +313,7 @@ export class TcpEngine implements ConnectionObserver {
   private pool(map: Map<number, BufferPool>, size: number): BufferPool {
     let p = map.get(size);
     if (p === undefined) {
-      p = new BufferPool(size, this.config.maxBuffers);
+      p = new BufferPool(size, this.config.maxBuffers, this.slab);
       map.set(size, p);
     }
     return p;

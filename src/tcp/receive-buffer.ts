@@ -3,7 +3,8 @@
 // [start, end) offsets relative to rcv.nxt, at most maxRanges of them (RFC 9293 §3.10.7.4: segments beyond
 // rcv.nxt "should be held for later processing"; the bound keeps the cost and memory fixed).
 
-import { BufferPool, copyBytes } from './buffer-pool.js';
+import { copyBytes } from '../link/copy.js';
+import type { BufferPool } from './buffer-pool.js';
 
 /** write(): storing the segment would need more than maxRanges out-of-order ranges; nothing stored. */
 export const RECEIVE_TOO_MANY_RANGES = -1;

@@ -2,7 +2,8 @@
 // byte (snd.una); data stays here until acknowledged so retransmission reads straight from the ring
 // (RFC 9293 §3.8.1 retransmission queue). Storage comes from the pool on the first write.
 
-import { BufferPool, copyBytes } from './buffer-pool.js';
+import { copyBytes } from '../link/copy.js';
+import type { BufferPool } from './buffer-pool.js';
 
 export class SendBuffer {
   declare readonly capacity: number;
