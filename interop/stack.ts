@@ -166,9 +166,9 @@ export function realtimeSchedulingUnavailable(): string {
   return realtimeProbe;
 }
 
-/** The scheduling policy of process `pid` (field 41 of /proc/PID/stat: 0 SCHED_OTHER, 2 SCHED_RR ...). */
-export function schedulingPolicy(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/** The scheduling policy of thread `tid` of process `pid` (field 41 of its stat: 0 SCHED_OTHER, 2 SCHED_RR ...). */
+export function schedulingPolicy(pid: number, tid = pid): number {
+  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
   // Fields after the command name (which may contain spaces) start at field 3.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[41 - 3]);
