@@ -2,7 +2,8 @@
 // child processes inside the test's namespace on an mtcp.conf with io = tap, attached to a TAP the fixture
 // created beforehand (persistent, so the kernel side is configured before the stack starts and nothing races).
 
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
@@ -134,12 +135,55 @@ export class StackProcess {
   }
 }
 
+/** How a program of ours is scheduled. realtime: SCHED_RR priority 1 for every thread of the process (`chrt -r 1`),
+ *  the tests' stand-in for the dedicated core mTCP gives each stack thread (see realtimeSchedulingUnavailable()). */
+export interface ProgramOptions {
+  realtime?: boolean;
+}
+
+/** Linux scheduling policy number of SCHED_RR (sched.h). */
+export const SCHED_RR = 2;
+
+let realtimeProbe: string | null = null;
+
+/**
+ * Whether `chrt -r 1` can start a process here: '' when it can, else why not (no chrt, no CAP_SYS_NICE, or an
+ * RT group scheduling budget of 0 in this cgroup). Probed once.
+ *
+ * Why the clean-link bulk runs want it: Linux sends a tail-loss probe 2*SRTT (RFC 8985 §7.2) + 2 ms after its last
+ * transmission when no ACK came, 4-7 ms here (SRTT is well under 1 ms on a TAP), while a runnable thread that loses
+ * its CPU on a busy host waits at least one scheduler tick (4 ms at HZ=250). Our stack ACKs from the process's one
+ * JS thread, so a stack that is preempted (or paused by a GC whose helper threads wait for a CPU) while the kernel
+ * has data in flight draws spurious probes. With SCHED_RR it keeps its CPU, as mTCP's pinned threads keep theirs
+ * (docs/interop.md has the measurements).
+ */
+export function realtimeSchedulingUnavailable(): string {
+  if (realtimeProbe === null) {
+    const r = spawnSync('chrt', ['-r', '1', 'true'], { encoding: 'utf8', timeout: 5_000 });
+    realtimeProbe = r.error ? `chrt not runnable (${r.error.message}; apt-get install util-linux)` :
+      r.status !== 0 ? `chrt -r 1 failed: ${r.stderr.trim()}` : '';
+  }
+  return realtimeProbe;
+}
+
+/** The scheduling policy of thread `tid` of process `pid` (field 41 of its stat: 0 SCHED_OTHER, 2 SCHED_RR ...). */
+export function schedulingPolicy(pid: number, tid = pid): number {
+  const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start at field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[41 - 3]);
+}
+
 /**
  * Starts one of our programs in the namespace with `node`, from the repository root (the TAP addon is found
- * under build/Release there). The fixture's TAP must exist (net.createTap()).
+ * under build/Release there). The fixture's TAP must exist (net.createTap()). With `realtime` (check
+ * realtimeSchedulingUnavailable() first) the process runs under `chrt -r 1`.
  */
-export function startProgram(net: InteropNet, program: ProgramName, args: string[]): StackProcess {
-  const child = net.ns.exec(process.execPath, [PROGRAMS[program], ...args], { cwd: process.cwd() });
+export function startProgram(net: InteropNet, program: ProgramName, args: string[], opts: ProgramOptions = {}): StackProcess {
+  const argv = [PROGRAMS[program], ...args];
+  const child = opts.realtime === true
+    ? net.ns.exec('chrt', ['-r', '1', process.execPath, ...argv], { cwd: process.cwd() })
+    : net.ns.exec(process.execPath, argv, { cwd: process.cwd() });
   return new StackProcess(child);
 }
 
@@ -151,15 +195,15 @@ export async function startEpserver(net: InteropNet, conf: string, wwwDir: strin
 }
 
 /** interop/bulk-app.ts as a sink (reads and hashes) or a source (sends `file`) on `port`; resolves once it listens. */
-export async function startBulkApp(net: InteropNet, conf: string, role: 'sink' | 'source', port: number, file = ''): Promise<StackProcess> {
-  const p = startProgram(net, 'bulk', [role, '-f', conf, '-p', String(port), ...(role === 'source' ? ['--file', file] : [])]);
+export async function startBulkApp(net: InteropNet, conf: string, role: 'sink' | 'source', port: number, file = '', opts: ProgramOptions = {}): Promise<StackProcess> {
+  const p = startProgram(net, 'bulk', [role, '-f', conf, '-p', String(port), ...(role === 'source' ? ['--file', file] : [])], opts);
   await p.waitFor(`bulk-app listening on port ${port}`);
   return p;
 }
 
 /** The API example's echo server on `port`; resolves once it listens. */
-export async function startEchoServer(net: InteropNet, conf: string, port: number): Promise<StackProcess> {
-  const p = startProgram(net, 'echo', ['server', '-f', conf, '-p', String(port)]);
+export async function startEchoServer(net: InteropNet, conf: string, port: number, opts: ProgramOptions = {}): Promise<StackProcess> {
+  const p = startProgram(net, 'echo', ['server', '-f', conf, '-p', String(port)], opts);
   await p.waitFor(`echo server listening on port ${port}`);
   return p;
 }
