@@ -6,10 +6,12 @@
 // V8: wherever one crossed a non-inlined call or landed in an object field it would be boxed (a 16 B HeapNumber).
 // The engine keeps them in int32 form, so the transfer runs with ISNs and timestamp offsets chosen (through the
 // engines' ISN generators) below 2^30, in [2^31, 2^32), and just below 2^32 so that both wrap mid-measurement.
+// Besides the GC count, the bytes the young generation grew by are bounded (see assertNoMinorGcs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyBytes } from '../link/copy.js';
 import { Slab } from '../link/slab.js';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { minorGcsDuring } from '../wire/testutil.js';
 import { defaultTcpConfig } from './config.js';
 import { IsnGenerator } from './isn.js';
@@ -156,6 +158,12 @@ class Transfer {
 const WARM_UP = 32 * 1024 * 1024;
 const MEASURED = 128 * 1024 * 1024;
 
+/** Bytes in use in the young generation: without a GC in between, the difference is what was allocated. */
+function newSpaceUsed(): number {
+  for (const space of getHeapSpaceStatistics()) if (space.space_name === 'new_space') return space.space_used_size;
+  throw new Error('no new_space');
+}
+
 /**
  * Transfers WARM_UP bytes under `spaces`, then counts minor GCs while MEASURED more bytes pass; asserts none.
  * As fewestMinorGcs, up to five attempts (see there why), but each with a fresh pair of engines so that every
@@ -164,13 +172,18 @@ const MEASURED = 128 * 1024 * 1024;
 async function assertNoMinorGcs(spaces: SequenceSpaces): Promise<Transfer> {
   let gcs = -1;
   let segments = 0;
+  let allocated = 0;
   let t: Transfer;
   for (let attempt = 0; ; attempt++) {
     t = new Transfer(spaces);
     t.run(WARM_UP); // the optimising compiler settles
     const transfer = t;
     const segmentsBefore = t.a.counters.segmentsIn + t.b.counters.segmentsIn;
-    gcs = await minorGcsDuring(() => transfer.run(MEASURED));
+    gcs = await minorGcsDuring(() => {
+      const before = newSpaceUsed();
+      transfer.run(MEASURED);
+      allocated = newSpaceUsed() - before;
+    });
     segments = t.a.counters.segmentsIn + t.b.counters.segmentsIn - segmentsBefore;
     if (gcs === 0 || attempt === 4) break;
   }
@@ -185,6 +198,12 @@ async function assertNoMinorGcs(spaces: SequenceSpaces): Promise<Transfer> {
   assert.equal(t.toA.dropped + t.toB.dropped, 0);
   assert.ok(segments >= 90_000, `${segments} segments`);
   assert.equal(gcs, 0, `${gcs} minor GCs during ${segments} segments`);
+  // The young generation may be large enough to absorb a steady per-segment allocation without a GC (boxed
+  // uint32 sequence numbers: 35-80 B per segment, 3-7 MB here), so the bytes allocated are bounded too.
+  // Measured 0.9-1.3 B per segment: RttEstimator.sample runs unoptimised here (~120 B of HeapNumbers per RTT
+  // sample, one per ~100 segments), because both engines share processAck and at the receiver the ACK never
+  // advances, so V8 neither inlines the call nor finds it hot.
+  assert.ok(allocated < 4 * segments, `${allocated} bytes allocated during ${segments} segments`);
   return t;
 }
 
