@@ -18,7 +18,7 @@ export const TIMER_IDLE = 3;    // keepalive, idle timeout, FIN_WAIT_2 and TIME_
 /** Most SACK scoreboard ranges kept by a sender (RFC 6675 §3); beyond it the lowest ones are kept. */
 export const SCOREBOARD_MAX = 16;
 /** Shared by connections that never saw a SACK block: the scoreboard is allocated on first use. */
-export const NO_SCOREBOARD = new Uint32Array(0);
+export const NO_SCOREBOARD = new Int32Array(0);
 
 /** Told when the application changes an option that needs timers or output (the engine). */
 export interface ConnectionObserver {
@@ -92,6 +92,7 @@ export class TcpConnection {
 
   // Send sequence space (RFC 9293 §3.3.1). sndMax is the highest sequence number sent so far; sndNxt is pulled
   // back to sndUna after a retransmission timeout (RFC 5681 §3.1 / RFC 6298 §5.4: retransmit from the oldest).
+  // Sequence numbers and timestamps (tsRecent, tsOffset) are held in int32 form, see seq.ts.
   iss: number;
   sndUna: number;
   sndNxt: number;
@@ -173,7 +174,7 @@ export class TcpConnection {
   recover: number;
   highRxt: number;          // highest retransmitted sequence in this recovery (RFC 6675 HighRxt)
   rescueRxt: number;
-  sackScore: Uint32Array;   // sorted disjoint [left, right) ranges above sndUna, SACKed by the peer (lazy)
+  sackScore: Int32Array;    // sorted disjoint [left, right) ranges above sndUna, SACKed by the peer (lazy)
   sackScoreCount: number;
   sackedBytes: number;
   lostEnd: number;          // every un-SACKed byte below it is taken as lost (RFC 6675 IsLost)

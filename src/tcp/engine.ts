@@ -192,7 +192,7 @@ export class TcpEngine implements ConnectionObserver {
       let n = this.segLen;
       if ((flags & TCP_SYN) !== 0) n++;
       if ((flags & TCP_FIN) !== 0) n++;
-      emitBareReset(this, localIp, remoteIp, localPort, remotePort, 0, (this.segSeq + n) >>> 0, TCP_RST | TCP_ACK);
+      emitBareReset(this, localIp, remoteIp, localPort, remotePort, 0, (this.segSeq + n) | 0, TCP_RST | TCP_ACK);
     }
   }
 
@@ -334,7 +334,7 @@ export class TcpEngine implements ConnectionObserver {
     c.keepaliveProbes = cfg.keepaliveProbes;
     c.rcvWscaleOffer = cfg.windowScaling ? windowScaleFor(rcvbuf) : -1;
     // RFC 7323 §5.4: a per-connection timestamp offset, here a keyed hash of the reversed 4-tuple.
-    c.tsOffset = this.isn.next(remoteIp, remotePort, localIp, localPort, 0);
+    c.tsOffset = this.isn.next(remoteIp, remotePort, localIp, localPort, 0) | 0;
     c.lastReceiveTime = now;
     return c;
   }
@@ -482,7 +482,7 @@ export class TcpEngine implements ConnectionObserver {
     if (options?.noDelay !== undefined) c.noDelay = options.noDelay;
     if (options?.keepalive !== undefined) c.keepalive = options.keepalive;
     c.owned = true;
-    c.iss = this.isn.next(localIp, localPort, remoteIp, remotePort, now);
+    c.iss = this.isn.next(localIp, localPort, remoteIp, remotePort, now) | 0;
     c.sndUna = c.iss; c.sndNxt = c.iss; c.sndMax = c.iss; c.recover = c.iss; c.highRxt = c.iss;
     c.state = TcpState.SYN_SENT;
     c.synNeeded = true;

@@ -73,7 +73,7 @@ function enterTimeWait(e: TcpEngine, c: TcpConnection, now: number): void {
 function processFin(e: TcpEngine, c: TcpConnection, now: number): void {
   c.rcvFinPending = false;
   c.finReceived = true;
-  c.rcvNxt = (c.rcvNxt + 1) >>> 0;
+  c.rcvNxt = (c.rcvNxt + 1) | 0;
   c.ackNow = true;
   e.queueOutput(c);
   e.markReady(c);
@@ -123,11 +123,11 @@ function synSentInput(e: TcpEngine, c: TcpConnection, now: number): void {
   }
   if ((flags & TCP_SYN) === 0) return;
   c.irs = seq;
-  c.rcvNxt = (seq + 1) >>> 0;
+  c.rcvNxt = (seq + 1) | 0;
   c.lastAckSent = c.rcvNxt;
   // Our SYN advertised a window before RCV.NXT was known: anchor its right edge now.
   const synWindow = c.receiveBuffer.window;
-  c.rcvAdvRight = (c.rcvNxt + (synWindow > 65535 ? 65535 : synWindow)) >>> 0;
+  c.rcvAdvRight = (c.rcvNxt + (synWindow > 65535 ? 65535 : synWindow)) | 0;
   negotiateOptions(e, c);
   c.sndWnd = e.segWnd;  // RFC 7323 §2.2: never scaled in a SYN
   c.maxSndWnd = c.sndWnd;
@@ -140,7 +140,7 @@ function synSentInput(e: TcpEngine, c: TcpConnection, now: number): void {
     e.queueOutput(c);
     e.markReady(c);
     if (e.segLen > 0) receiveData(e, c, c.rcvNxt, e.segDataOff, e.segLen, now);
-    if ((flags & TCP_FIN) !== 0 && ((seq + 1 + e.segLen) >>> 0) === c.rcvNxt) processFin(e, c, now);
+    if ((flags & TCP_FIN) !== 0 && ((seq + 1 + e.segLen) | 0) === c.rcvNxt) processFin(e, c, now);
     return;
   }
   // Simultaneous open (RFC 9293 §3.10.7.3 fourth): SYN_RECEIVED and a SYN-ACK with our ISS.
@@ -189,14 +189,14 @@ export function segmentArrives(e: TcpEngine, c: TcpConnection, now: number): voi
   // RCV.NXT nor start beyond the window's right edge.
   let wnd = (c.rcvAdvRight - c.rcvNxt) | 0;
   if (wnd < 0) wnd = 0;
-  const endSeq = (seq + len + ((flags & TCP_SYN) !== 0 ? 1 : 0) + ((flags & TCP_FIN) !== 0 ? 1 : 0)) >>> 0;
-  if (seqLt(endSeq, c.rcvNxt) || seqGt(seq, (c.rcvNxt + wnd) >>> 0)) {
+  const endSeq = (seq + len + ((flags & TCP_SYN) !== 0 ? 1 : 0) + ((flags & TCP_FIN) !== 0 ? 1 : 0)) | 0;
+  if (seqLt(endSeq, c.rcvNxt) || seqGt(seq, (c.rcvNxt + wnd) | 0)) {
     if ((flags & TCP_RST) !== 0) { k.dropOutOfWindow++; return; }
     if ((flags & TCP_SYN) !== 0) { e.challengeAck(c, now); return; }
     k.dropOutOfWindow++;
-    if (len > 0 && seqLe((seq + len) >>> 0, c.rcvNxt)) {
+    if (len > 0 && seqLe((seq + len) | 0, c.rcvNxt)) {
       k.duplicateSegments++;
-      if (c.sackOk) { c.dsackPending = true; c.dsackLeft = seq; c.dsackRight = (seq + len) >>> 0; }
+      if (c.sackOk) { c.dsackPending = true; c.dsackLeft = seq; c.dsackRight = (seq + len) | 0; }
     }
     c.ackNow = true;
     e.queueOutput(c);
@@ -220,7 +220,7 @@ export function segmentArrives(e: TcpEngine, c: TcpConnection, now: number): voi
         return;
       }
       flags &= ~TCP_SYN;
-      seq = (seq + 1) >>> 0;
+      seq = (seq + 1) | 0;
     } else {
       e.challengeAck(c, now);
       return;
@@ -233,15 +233,15 @@ export function segmentArrives(e: TcpEngine, c: TcpConnection, now: number): voi
     if (dup > len) { flags &= ~TCP_FIN; dup = len; c.ackNow = true; }
     if (dup > 0) {
       k.duplicateSegments++;
-      if (c.sackOk) { c.dsackPending = true; c.dsackLeft = seq; c.dsackRight = (seq + dup) >>> 0; }
+      if (c.sackOk) { c.dsackPending = true; c.dsackLeft = seq; c.dsackRight = (seq + dup) | 0; }
       c.ackNow = true;
     }
-    seq = (seq + dup) >>> 0;
+    seq = (seq + dup) | 0;
     dataOff += dup;
     len -= dup;
   }
-  const right = (c.rcvNxt + wnd) >>> 0;
-  if (seqGt((seq + len) >>> 0, right)) {
+  const right = (c.rcvNxt + wnd) | 0;
+  if (seqGt((seq + len) | 0, right)) {
     len = (right - seq) | 0;
     if (len < 0) len = 0;
     flags &= ~TCP_FIN;
@@ -284,7 +284,7 @@ export function segmentArrives(e: TcpEngine, c: TcpConnection, now: number): voi
       e.queueOutput(c);
       return;
     }
-    if (seqLt(ack, (c.sndUna - c.maxSndWnd) >>> 0)) {
+    if (seqLt(ack, (c.sndUna - c.maxSndWnd) | 0)) {
       k.dropAckUnacceptable++;
       e.challengeAck(c, now);
       return;
@@ -347,7 +347,7 @@ export function segmentArrives(e: TcpEngine, c: TcpConnection, now: number): voi
 
   // FIN (eighth check); an out-of-order FIN waits until RCV.NXT reaches it.
   if ((flags & TCP_FIN) !== 0 && !c.finReceived) {
-    const finSeq = (seq + len) >>> 0;
+    const finSeq = (seq + len) | 0;
     if (finSeq === c.rcvNxt) processFin(e, c, now);
     else if (seqGt(finSeq, c.rcvNxt)) { c.rcvFinPending = true; c.rcvFinSeq = finSeq; c.ackNow = true; e.queueOutput(c); }
   } else if (c.rcvFinPending && !c.finReceived && c.rcvNxt === c.rcvFinSeq) {
@@ -367,7 +367,7 @@ export function receiveData(e: TcpEngine, c: TcpConnection, seq: number, dataOff
     const n = rb.outOfOrderRanges(r);
     for (let i = 0; i < n; i++) {
       if (offset >= r[2 * i] && offset + len <= r[2 * i + 1]) {
-        c.dsackPending = true; c.dsackLeft = seq; c.dsackRight = (seq + len) >>> 0;
+        c.dsackPending = true; c.dsackLeft = seq; c.dsackRight = (seq + len) | 0;
         k.duplicateSegments++;
         break;
       }
@@ -382,7 +382,7 @@ export function receiveData(e: TcpEngine, c: TcpConnection, seq: number, dataOff
   }
   k.bytesIn += len;
   if (offset === 0) {
-    c.rcvNxt = (c.rcvNxt + advanced) >>> 0;
+    c.rcvNxt = (c.rcvNxt + advanced) | 0;
     if (c.shutRead) rb.skip(rb.readable);
     if (hadGap) c.ackNow = true;  // it filled (part of) a gap: ACK at once (RFC 5681 §4.2)
     else {

@@ -35,9 +35,9 @@ export function listenerInput(e: TcpEngine, l: TcpListener, now: number): void {
   l.synCount++;
   negotiateOptions(e, c);
   c.irs = e.segSeq;
-  c.rcvNxt = (e.segSeq + 1) >>> 0;
+  c.rcvNxt = (e.segSeq + 1) | 0;
   c.lastAckSent = c.rcvNxt;
-  c.iss = e.isn.next(c.localIp, c.localPort, c.remoteIp, c.remotePort, now);
+  c.iss = e.isn.next(c.localIp, c.localPort, c.remoteIp, c.remotePort, now) | 0;
   c.sndUna = c.iss; c.sndNxt = c.iss; c.sndMax = c.iss; c.recover = c.iss; c.highRxt = c.iss;
   c.sndWnd = e.segWnd;
   c.maxSndWnd = c.sndWnd;
@@ -69,7 +69,7 @@ function sendCookie(e: TcpEngine, l: TcpListener, now: number): void {
   out.sackPermitted = sack;
   if (peerWs >= 0) out.windowScale = windowScaleOffer(l.rcvbuf);
   const window = l.rcvbuf > 65535 ? 65535 : l.rcvbuf;
-  emitStateless(e, e.segDstIp, e.segSrcIp, v.dstPort, v.srcPort, iss, (e.segSeq + 1) >>> 0, TCP_SYN | TCP_ACK, window, out);
+  emitStateless(e, e.segDstIp, e.segSrcIp, v.dstPort, v.srcPort, iss, (e.segSeq + 1) | 0, TCP_SYN | TCP_ACK, window, out);
   l.cookieTime = now;
   e.counters.cookiesSent++;
 }
@@ -88,14 +88,14 @@ function cookieAck(e: TcpEngine, l: TcpListener, now: number): boolean {
   const k = e.counters;
   const seq = e.segSeq;
   const ack = e.segAck;
-  const mss = e.cookies.decode(e.segDstIp, v.dstPort, e.segSrcIp, v.srcPort, (seq - 1) >>> 0, (ack - 1) >>> 0, now);
+  const mss = e.cookies.decode(e.segDstIp, v.dstPort, e.segSrcIp, v.srcPort, (seq - 1) | 0, (ack - 1) | 0, now);
   if (mss < 0) { k.cookiesRejected++; return false; }
   if (l.acceptCount >= l.backlog || e.connectionCount >= cfg.maxConcurrency) { k.dropAcceptQueueFull++; return true; }
   const c = e.newConnection(e.segDstIp, v.dstPort, e.segSrcIp, v.srcPort, l.rcvbuf, l.sndbuf, now);
   c.listener = l;
   l.synCount++;  // balanced by enqueueAccept
-  c.iss = (ack - 1) >>> 0;
-  c.irs = (seq - 1) >>> 0;
+  c.iss = (ack - 1) | 0;
+  c.irs = (seq - 1) | 0;
   c.rcvNxt = seq;
   c.lastAckSent = seq;
   c.sndUna = ack; c.sndNxt = ack; c.sndMax = ack;
@@ -114,10 +114,10 @@ function cookieAck(e: TcpEngine, l: TcpListener, now: number): boolean {
     }
     c.sackOk = cookieOptions.sackPermitted && cfg.sack;
     // Our timestamps continue from the one the peer echoed, so its PAWS sees them increase.
-    c.tsOffset = (o.tsEcr + 1 - now) >>> 0;
+    c.tsOffset = (o.tsEcr + 1 - now) | 0;
   }
   c.smss = c.peerMss - (c.tsOk ? 12 : 0);
-  c.rcvAdvRight = (seq + (l.rcvbuf > 65535 ? 65535 : l.rcvbuf)) >>> 0;
+  c.rcvAdvRight = (seq + (l.rcvbuf > 65535 ? 65535 : l.rcvbuf)) | 0;
   c.sndWnd = e.segWnd * 2 ** c.sndWscale;
   c.maxSndWnd = c.sndWnd;
   c.sndWl1 = seq;

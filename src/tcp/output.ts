@@ -20,7 +20,7 @@ export function windowScaleFor(rcvbuf: number): number {
 /** Queues our FIN after the buffered data (close or shutdown(SHUT_WR)); the state moves as Linux does. */
 export function queueFin(e: TcpEngine, c: TcpConnection): void {
   c.finQueued = true;
-  c.finSeq = (c.sndUna + c.sendBuffer.length) >>> 0;
+  c.finSeq = (c.sndUna + c.sendBuffer.length) | 0;
   if (c.state === TcpState.ESTABLISHED) c.state = TcpState.FIN_WAIT_1;
   else if (c.state === TcpState.CLOSE_WAIT) c.state = TcpState.LAST_ACK;
   e.queueOutput(c);
@@ -30,7 +30,7 @@ export function queueFin(e: TcpEngine, c: TcpConnection): void {
 function windowField(e: TcpEngine, c: TcpConnection): number {
   const rb = c.receiveBuffer;
   if (!c.orphan) {
-    const right = (c.rcvNxt + rb.window) >>> 0;
+    const right = (c.rcvNxt + rb.window) | 0;
     const grow = (right - c.rcvAdvRight) | 0;
     if (grow > 0) {
       let threshold = e.config.mss;
@@ -53,12 +53,12 @@ function buildOptions(e: TcpEngine, c: TcpConnection, flags: number, now: number
     o.mss = cfg.mss;
     const active = (flags & TCP_ACK) === 0;  // a SYN offers what we support; a SYN-ACK answers what was offered
     if (active ? cfg.sack : c.sackOk) o.sackPermitted = true;
-    if (active ? cfg.timestamps : c.tsOk) o.setTimestamp((now + c.tsOffset) >>> 0, c.tsRecent);
+    if (active ? cfg.timestamps : c.tsOk) o.setTimestamp((now + c.tsOffset) | 0, c.tsRecent);
     if (active ? c.rcvWscaleOffer >= 0 : c.wsOk) o.windowScale = c.rcvWscaleOffer;
     return tcpOptionsLength(o);
   }
   if ((flags & TCP_RST) !== 0) return 0;
-  if (c.tsOk) o.setTimestamp((now + c.tsOffset) >>> 0, c.tsRecent);
+  if (c.tsOk) o.setTimestamp((now + c.tsOffset) | 0, c.tsRecent);
   if (c.sackOk && (flags & TCP_ACK) !== 0) addSackBlocks(e, c);
   return o.sackCount > 0 || o.hasTimestamp ? tcpOptionsLength(o) : 0;
 }
@@ -80,11 +80,11 @@ function addSackBlocks(e: TcpEngine, c: TcpConnection): void {
     const rel = (c.lastOooSeq - base) | 0;
     for (let i = 0; i < n; i++) if (rel >= r[2 * i] && rel < r[2 * i + 1]) { first = i; break; }
   }
-  if (first >= 0) o.addSackBlock((base + r[2 * first]) >>> 0, (base + r[2 * first + 1]) >>> 0);
+  if (first >= 0) o.addSackBlock((base + r[2 * first]) | 0, (base + r[2 * first + 1]) | 0);
   // Then the others, highest first: the ones nearest the latest data are the most useful (RFC 2018 §4).
   for (let i = n - 1; i >= 0; i--) {
     if (i === first) continue;
-    if (!o.addSackBlock((base + r[2 * i]) >>> 0, (base + r[2 * i + 1]) >>> 0)) break;
+    if (!o.addSackBlock((base + r[2 * i]) | 0, (base + r[2 * i + 1]) | 0)) break;
   }
 }
 
@@ -109,7 +109,7 @@ export function emitSegment(e: TcpEngine, c: TcpConnection, seq: number, flags: 
     // RFC 7323 §2.2: the window in a SYN or SYN-ACK is never scaled.
     const avail = c.receiveBuffer.window;
     window = avail > 65535 ? 65535 : avail;
-    c.rcvAdvRight = (c.rcvNxt + window) >>> 0;
+    c.rcvAdvRight = (c.rcvNxt + window) | 0;
   } else if ((flags & TCP_RST) !== 0) window = 0;
   else window = windowField(e, c);
   const ack = (flags & TCP_ACK) !== 0 ? c.rcvNxt : 0;
@@ -177,7 +177,7 @@ export function emitAck(e: TcpEngine, c: TcpConnection, now: number): void {
 
 /** Zero-window and keepalive probe: an ACK carrying snd.una - 1, which the peer must answer (RFC 9293 §3.8.4). */
 export function emitProbe(e: TcpEngine, c: TcpConnection, now: number): void {
-  emitSegment(e, c, (c.sndUna - 1) >>> 0, TCP_ACK, 0, 0, now);
+  emitSegment(e, c, (c.sndUna - 1) | 0, TCP_ACK, 0, 0, now);
 }
 
 function armRtx(e: TcpEngine, c: TcpConnection, now: number): void {
@@ -246,10 +246,10 @@ export function sendTailLossProbe(e: TcpEngine, c: TcpConnection, now: number): 
     n = retransmitAt(e, c, c.sndUna, now, limit);
   } else {
     let end = c.sndMax;
-    if (c.finQueued && ((c.finSeq + 1) >>> 0) === end) end = c.finSeq;
+    if (c.finQueued && ((c.finSeq + 1) | 0) === end) end = c.finSeq;
     let len = (end - c.sndUna) | 0;
     if (len > c.smss) len = c.smss;
-    n = retransmitAt(e, c, (end - len) >>> 0, now);
+    n = retransmitAt(e, c, (end - len) | 0, now);
   }
   if (n <= 0) return false;
   c.tlpOutstanding = true;
@@ -265,10 +265,10 @@ export function output(e: TcpEngine, c: TcpConnection, now: number): void {
   if (s === TcpState.SYN_SENT || s === TcpState.SYN_RECEIVED) {
     if (c.synNeeded) {
       c.synNeeded = false;
-      if (c.retries === 0) { c.rttTiming = true; c.rttSeq = (c.iss + 1) >>> 0; c.rttStart = now; }
+      if (c.retries === 0) { c.rttTiming = true; c.rttSeq = (c.iss + 1) | 0; c.rttStart = now; }
       else c.rttTiming = false;
       emitSegment(e, c, c.iss, s === TcpState.SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK, 0, 0, now);
-      c.sndNxt = (c.iss + 1) >>> 0;
+      c.sndNxt = (c.iss + 1) | 0;
       c.sndMax = c.sndNxt;
       armRtx(e, c, now);
       return;
@@ -300,7 +300,7 @@ function sendData(e: TcpEngine, c: TcpConnection, now: number): boolean {
     return sent;
   }
   const sb = c.sendBuffer;
-  const dataEnd = c.finQueued ? c.finSeq : (c.sndUna + sb.length) >>> 0;
+  const dataEnd = c.finQueued ? c.finSeq : (c.sndUna + sb.length) | 0;
   let cwnd = sendCwnd(c);
   let wnd = c.sndWnd < cwnd ? c.sndWnd : cwnd;
   for (;;) {
@@ -334,10 +334,10 @@ function sendData(e: TcpEngine, c: TcpConnection, now: number): boolean {
     const isRetransmit = seqLt(seq, c.sndMax);
     let flags = TCP_ACK;
     if (len === avail) flags |= TCP_PSH;
-    if (c.finQueued && ((seq + len) >>> 0) === c.finSeq) flags |= TCP_FIN;
+    if (c.finQueued && ((seq + len) | 0) === c.finSeq) flags |= TCP_FIN;
     const n = emitSegment(e, c, seq, flags, (seq - c.sndUna) | 0, len, now);
     const finOut = (flags & TCP_FIN) !== 0 && n === len;
-    c.sndNxt = (seq + n + (finOut ? 1 : 0)) >>> 0;
+    c.sndNxt = (seq + n + (finOut ? 1 : 0)) | 0;
     if (seqGt(c.sndNxt, c.sndMax)) {
       if (!c.rttTiming && !c.tsOk && !isRetransmit) { c.rttTiming = true; c.rttSeq = c.sndNxt; c.rttStart = now; }
       c.sndMax = c.sndNxt;
@@ -352,7 +352,7 @@ function sendData(e: TcpEngine, c: TcpConnection, now: number): boolean {
   if (c.finQueued && c.sndNxt === c.finSeq && ((c.sndNxt - c.sndUna) | 0) < (c.sndWnd > 0 ? c.sndWnd : 1)) {
     const isRetransmit = seqLt(c.finSeq, c.sndMax);
     emitSegment(e, c, c.finSeq, TCP_FIN | TCP_ACK, 0, 0, now);
-    c.sndNxt = (c.finSeq + 1) >>> 0;
+    c.sndNxt = (c.finSeq + 1) | 0;
     if (seqGt(c.sndNxt, c.sndMax)) c.sndMax = c.sndNxt;
     if (isRetransmit) e.counters.retransmits++;
     sent = true;
@@ -363,7 +363,7 @@ function sendData(e: TcpEngine, c: TcpConnection, now: number): boolean {
   if (c.sndMax !== c.sndUna && !c.rtxTimer.armed) armRtx(e, c, now);
   // Nothing in flight but data waiting: the persist timer probes a zero window and forces out segments that
   // SWS avoidance or a tiny window hold back (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17).
-  if (c.sndMax === c.sndUna && seqLt(c.sndNxt, c.finQueued ? ((c.finSeq + 1) >>> 0) : dataEnd) && !c.rtxTimer.armed) {
+  if (c.sndMax === c.sndUna && seqLt(c.sndNxt, c.finQueued ? ((c.finSeq + 1) | 0) : dataEnd) && !c.rtxTimer.armed) {
     c.persisting = true;
     c.tlpArmed = false;
     let t = c.rtt.rto * 2 ** c.persistBackoff;
@@ -398,7 +398,7 @@ export function retransmitAt(e: TcpEngine, c: TcpConnection, seq: number, now: n
   let flags = TCP_ACK;
   if (len < 0) len = 0;
   if (len > 0 && len === sb.length - off) flags |= TCP_PSH;  // the last queued byte, as when first sent
-  if (c.finQueued && ((seq + len) >>> 0) === c.finSeq && seqLt(c.finSeq, c.sndMax)) flags |= TCP_FIN;
+  if (c.finQueued && ((seq + len) | 0) === c.finSeq && seqLt(c.finSeq, c.sndMax)) flags |= TCP_FIN;
   if (len === 0 && (flags & TCP_FIN) === 0) return 0;
   const n = emitSegment(e, c, seq, flags, off, len, now);
   e.counters.retransmits++;
@@ -414,7 +414,7 @@ export function retransmitAt(e: TcpEngine, c: TcpConnection, seq: number, now: n
     c.tlpArmed = false;
     e.wheel.arm(c.rtxTimer, now + c.rtt.rto);
   }
-  const end = (seq + n + ((flags & TCP_FIN) !== 0 && n === len ? 1 : 0)) >>> 0;
+  const end = (seq + n + ((flags & TCP_FIN) !== 0 && n === len ? 1 : 0)) | 0;
   if (seqGt(end, c.highRxt)) c.highRxt = end;
   if (seqLe(c.sndNxt, seq) && seqLt(c.sndNxt, end)) c.sndNxt = end;
   armRtx(e, c, now);
@@ -424,13 +424,13 @@ export function retransmitAt(e: TcpEngine, c: TcpConnection, seq: number, now: n
 /** One segment of new data (or the FIN) of at most `budget` bytes within the peer's window (RFC 6675 NextSeg
  *  rule 2). Returns the sequence space sent, 0 if nothing could go. */
 export function sendNewSegment(e: TcpEngine, c: TcpConnection, now: number, budget: number): number {
-  const dataEnd = c.finQueued ? c.finSeq : (c.sndUna + c.sendBuffer.length) >>> 0;
+  const dataEnd = c.finQueued ? c.finSeq : (c.sndUna + c.sendBuffer.length) | 0;
   const avail = (dataEnd - c.sndNxt) | 0;
   const room = c.sndWnd - ((c.sndNxt - c.sndUna) | 0);
   if (avail <= 0) {
     if (c.finQueued && c.sndNxt === c.finSeq && seqGe(c.finSeq, c.sndMax)) {
       emitSegment(e, c, c.finSeq, TCP_FIN | TCP_ACK, 0, 0, now);
-      c.sndNxt = c.sndMax = (c.finSeq + 1) >>> 0;
+      c.sndNxt = c.sndMax = (c.finSeq + 1) | 0;
       armRtx(e, c, now);
       return 1;
     }
@@ -443,10 +443,10 @@ export function sendNewSegment(e: TcpEngine, c: TcpConnection, now: number, budg
   const seq = c.sndNxt;
   let flags = TCP_ACK;
   if (len === avail) flags |= TCP_PSH;
-  if (c.finQueued && ((seq + len) >>> 0) === c.finSeq) flags |= TCP_FIN;
+  if (c.finQueued && ((seq + len) | 0) === c.finSeq) flags |= TCP_FIN;
   const n = emitSegment(e, c, seq, flags, (seq - c.sndUna) | 0, len, now);
   const finOut = (flags & TCP_FIN) !== 0 && n === len;
-  c.sndNxt = (seq + n + (finOut ? 1 : 0)) >>> 0;
+  c.sndNxt = (seq + n + (finOut ? 1 : 0)) | 0;
   if (seqGt(c.sndNxt, c.sndMax)) c.sndMax = c.sndNxt;
   armRtx(e, c, now);
   return n + (finOut ? 1 : 0);

@@ -44,7 +44,7 @@ export function updateScoreboard(e: TcpEngine, c: TcpConnection, o: TcpOptions, 
 
 /** Inserts [l, r) into the sorted, disjoint scoreboard; true if it added bytes. */
 function insertRange(c: TcpConnection, l: number, r: number): boolean {
-  if (c.sackScore.length === 0) c.sackScore = new Uint32Array(2 * SCOREBOARD_MAX + 2);
+  if (c.sackScore.length === 0) c.sackScore = new Int32Array(2 * SCOREBOARD_MAX + 2);
   const s = c.sackScore;
   const n = c.sackScoreCount;
   let i = 0;
@@ -191,7 +191,7 @@ export function recoverySend(e: TcpEngine, c: TcpConnection, now: number): boole
 function detectLostRetransmissions(e: TcpEngine, c: TcpConnection): boolean {
   if (!c.inRecovery || !c.rxtMarkValid || c.sackScoreCount === 0 || !seqLt(c.sndUna, c.highRxt)) return false;
   const highest = c.sackScore[2 * c.sackScoreCount - 1];
-  if (!seqGt(highest, (c.rxtMark + (DUP_THRESH - 1) * c.smss) >>> 0)) return false;
+  if (!seqGt(highest, (c.rxtMark + (DUP_THRESH - 1) * c.smss) | 0)) return false;
   if (unsacked(c, c.sndUna, c.highRxt) === 0) return false;
   c.rxtMarkValid = false;
   c.headRxtValid = false;
@@ -251,7 +251,7 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
         c.headRxtValid = false;  // the retransmitted head was acknowledged: a new head
         if (c.sackOk) {
           // The whole segment at the new SND.UNA is lost, not only its first byte (that made 1-byte resends).
-          let end = (ack + c.smss) >>> 0;
+          let end = (ack + c.smss) | 0;
           if (seqGt(end, c.sndMax)) end = c.sndMax;
           if (seqLt(c.lostEnd, end)) c.lostEnd = end;
         }
@@ -284,7 +284,7 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
       // been SACKed, DupThresh segments' worth beyond it, yet the head is still missing: send it again now
       // rather than wait for the RTO.
       const highest = c.sackScore[2 * c.sackScoreCount - 1];
-      if (seqGt(highest, (c.headRxtMark + (DUP_THRESH - 1) * c.smss) >>> 0)) {
+      if (seqGt(highest, (c.headRxtMark + (DUP_THRESH - 1) * c.smss) | 0)) {
         c.headRxtValid = false;
         c.retransmitHead = true;
         e.counters.lostRetransmits++;
@@ -304,14 +304,14 @@ export function processAck(e: TcpEngine, c: TcpConnection, ack: number, isDupCan
   if (lossDetected && seqGt(ack, c.recover)) {
     // Fast retransmit (RFC 5681 §3.2, RFC 6582 §3.2 step 2, RFC 6675 §5 step 4).
     c.inRecovery = true;
-    c.recover = (c.sndMax - 1) >>> 0;  // RFC 6582 §3.2 step 2: the highest sequence number transmitted
+    c.recover = (c.sndMax - 1) | 0;  // RFC 6582 §3.2 step 2: the highest sequence number transmitted
     c.cc.onEnterRecovery(now, c.flightSize);
     e.counters.fastRetransmits++;
     if (c.sackOk) {
       // RFC 6675 §5 step (4.3): the first segment presumed dropped goes out now, whatever the pipe says.
       e.counters.sackRecoveries++;
       c.highRxt = c.sndUna;
-      if (seqLt(c.lostEnd, (c.sndUna + 1) >>> 0)) c.lostEnd = (c.sndUna + 1) >>> 0;
+      if (seqLt(c.lostEnd, (c.sndUna + 1) | 0)) c.lostEnd = (c.sndUna + 1) | 0;
       if (tlpRevealed) {
         const top = c.sackScore[2 * c.sackScoreCount - 2];
         if (seqGt(top, c.lostEnd)) c.lostEnd = top;

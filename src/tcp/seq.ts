@@ -1,8 +1,9 @@
-// Sequence-number arithmetic modulo 2^32 (RFC 9293 §3.4, RFC 1982 serial numbers). Values are stored as
-// unsigned 32-bit integers; comparisons use the sign of the 32-bit difference.
+// Sequence-number arithmetic modulo 2^32 (RFC 9293 §3.4, RFC 1982 serial numbers). Values are held in int32 form
+// (`x | 0`: V8 keeps every int32 unboxed, a uint32 >= 2^31 is boxed when stored or passed); comparisons use the
+// sign of the 32-bit difference, which is the same for either form.
 
 export function seqAdd(a: number, n: number): number {
-  return (a + n) >>> 0;
+  return (a + n) | 0;
 }
 
 /** a - b as a signed 32-bit distance. */

@@ -46,7 +46,7 @@ export function rtxTimerFired(e: TcpEngine, c: TcpConnection, now: number): void
   c.dupAcks = 0;
   c.headRxtValid = false;
   c.rxtMarkValid = false;
-  c.recover = (c.sndMax - 1) >>> 0;  // RFC 6582 §4: the highest sequence number transmitted before the timeout
+  c.recover = (c.sndMax - 1) | 0;  // RFC 6582 §4: the highest sequence number transmitted before the timeout
   c.highRxt = c.sndUna;
   c.rttTiming = false;
   if (c.sackOk && c.sndWnd > 0 && !scoreboardSuspect(c)) {

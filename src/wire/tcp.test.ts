@@ -30,8 +30,9 @@ for (const name of ['tcp-syn', 'tcp-syn-ack', 'tcp-data', 'tcp-fin']) {
     assert.equal(v.wrap(frame, tcpOff, tcpLen), true);
     assert.equal(v.srcPort, metaNumber(fx, 'tcp.srcport'));
     assert.equal(v.dstPort, metaNumber(fx, 'tcp.dstport'));
-    assert.equal(v.seq, metaNumber(fx, 'tcp.seq_raw'));
-    assert.equal(v.ack, metaNumber(fx, 'tcp.ack_raw'));
+    // 32-bit wrap-around fields read in int32 form (docs/wire.md).
+    assert.equal(v.seq, metaNumber(fx, 'tcp.seq_raw') | 0);
+    assert.equal(v.ack, metaNumber(fx, 'tcp.ack_raw') | 0);
     assert.equal(v.headerLength, metaNumber(fx, 'tcp.hdr_len'));
     assert.equal(v.flags, metaNumber(fx, 'tcp.flags'));
     assert.equal(v.window, metaNumber(fx, 'tcp.window_size_value'));
@@ -49,8 +50,8 @@ for (const name of ['tcp-syn', 'tcp-syn-ack', 'tcp-data', 'tcp-fin']) {
     const kinds = fx.meta.get('tcp.option_kind@all')!.split(',').map(Number);
     assert.equal(o.sackPermitted, kinds.includes(4));
     assert.equal(o.hasTimestamp, true);
-    assert.equal(o.tsVal, metaNumber(fx, 'tcp.options.timestamp.tsval'));
-    assert.equal(o.tsEcr, metaNumber(fx, 'tcp.options.timestamp.tsecr'));
+    assert.equal(o.tsVal, metaNumber(fx, 'tcp.options.timestamp.tsval') | 0);
+    assert.equal(o.tsEcr, metaNumber(fx, 'tcp.options.timestamp.tsecr') | 0);
     assert.equal(o.sackCount, 0);
 
     assert.equal(verifyTcpChecksum(frame, tcpOff, tcpLen, src, dst), true);
@@ -170,7 +171,8 @@ test('SACK blocks parse, up to four (RFC 2018 §3)', () => {
   const v = viewWithOptions('0101' + '05' + (2 + 32).toString(16) + blocks.join(''));
   assert.equal(v.parseOptions(o), true);
   assert.equal(o.sackCount, 4);
-  assert.deepEqual(Array.from(o.sackBlocks), [0x10, 0x20, 0xfffffff0, 8, 0x80000000, 0x80000100, 0x7fffffff, 0x80000001]);
+  assert.deepEqual(Array.from(o.sackBlocks), [0x10, 0x20, 0xfffffff0, 8, 0x80000000, 0x80000100, 0x7fffffff, 0x80000001]
+    .map((x) => x | 0));
 });
 
 test('option lengths of the Linux layout', () => {
@@ -220,7 +222,7 @@ test('build -> parse round trip with random options (seed 9293)', () => {
     assert.ok(hl <= 60);
     assert.equal(v.wrap(buf, off, hl + payload), true);
     assert.equal(v.srcPort, srcPort); assert.equal(v.dstPort, dstPort);
-    assert.equal(v.seq, seq); assert.equal(v.ack, ack);
+    assert.equal(v.seq, seq | 0); assert.equal(v.ack, ack | 0);
     assert.equal(v.flags, flags); assert.equal(v.window, win); assert.equal(v.urgentPointer, urg);
     assert.equal(v.checksum, 0);
     assert.equal(v.headerLength, hl); assert.equal(v.payloadLength, payload); assert.equal(v.payloadOffset, off + hl);
@@ -232,6 +234,7 @@ test('build -> parse round trip with random options (seed 9293)', () => {
     assert.equal(out.hasTimestamp, o.hasTimestamp);
     assert.equal(out.tsVal, o.hasTimestamp ? o.tsVal : 0);
     assert.equal(out.tsEcr, o.hasTimestamp ? o.tsEcr : 0);
+    if (o.hasTimestamp) assert.ok(out.tsVal >= -(2 ** 31) && out.tsVal < 2 ** 31);
     const used = (o.mss >= 0 ? 4 : 0) + (o.hasTimestamp ? 12 : o.sackPermitted ? 4 : 0) + (o.windowScale >= 0 ? 4 : 0);
     const fit = Math.min(nSack, Math.max(0, Math.floor((40 - used - 4) / 8)));
     assert.equal(out.sackCount, fit, `trial ${trial}`);
@@ -248,7 +251,7 @@ test('writeTcpHeader refuses a buffer that is too small', () => {
   assert.equal(TCP_FIN | TCP_RST | TCP_URG | TCP_ECE | TCP_CWR, 0xe5);
 });
 
-test('int32 forms of 32-bit values (x | 0) write the same bytes as the unsigned forms', () => {
+test('int32 forms of 32-bit values (x | 0) write the same bytes as the unsigned forms, and read back as int32', () => {
   const a = new Uint8Array(40), b = new Uint8Array(40);
   const o = new TcpOptions();
   o.setTimestamp(0xfffffffe, 0x80000000);
@@ -257,9 +260,12 @@ test('int32 forms of 32-bit values (x | 0) write the same bytes as the unsigned 
   assert.equal(bytesToHex(a), bytesToHex(b));
   const v = new TcpView();
   assert.equal(v.wrap(b, 0, 32), true);
-  assert.equal(v.seq, 0xf0000001);
-  assert.equal(v.ack, 0x80000000);
+  assert.equal(v.seq, 0xf0000001 | 0);
+  assert.equal(v.seq >>> 0, 0xf0000001);
+  assert.equal(v.ack, -(2 ** 31));
   const p = new TcpOptions();
   assert.equal(v.parseOptions(p), true);
-  assert.equal(p.tsVal, 0xfffffffe);
+  assert.equal(p.tsVal, -2);
+  assert.equal(p.tsEcr >>> 0, 0x80000000);
+  assert.equal(o.tsVal, -2); // setTimestamp stores the int32 form too
 });

@@ -2,7 +2,7 @@
 // and timestamps RFC 7323 §2-3, SACK-permitted and SACK RFC 2018 §2-3). One TcpView and one TcpOptions per
 // core are reused for every segment: wrap() and parseOptions() allocate nothing.
 
-import { read16, read32, write16, write32 } from './bytes.js';
+import { read16, readInt32, write16, write32 } from './bytes.js';
 
 export const TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10, TCP_URG = 0x20,
   TCP_ECE = 0x40, TCP_CWR = 0x80;
@@ -21,21 +21,21 @@ const TCPOLEN_MSS = 4, TCPOLEN_WINDOW_SCALE = 3, TCPOLEN_SACK_PERMITTED = 2, TCP
 export class TcpOptions {
   // Every field gets its value where it is declared. With this project's target (ES2022) TypeScript emits
   // declared-but-uninitialised fields as class fields that start as `undefined`; V8 then gives the field a
-  // tagged representation, and every later store of a uint32 above 2^30 (tsVal, tsEcr) allocates a
-  // HeapNumber. Starting from a number keeps the field numeric and the stores allocation-free.
+  // tagged representation. 32-bit wrap-around values (tsVal, tsEcr, SACK edges) are held in int32 form
+  // (`x | 0`, see wire/bytes.ts readInt32), so every store is a small integer and allocates nothing.
   /** -1 = absent. */
   mss = -1;
   /** -1 = absent. Value as received; callers clamp to 14 per RFC 7323 §2.3. */
   windowScale = -1;
   sackPermitted = false;
   hasTimestamp = false;
-  /** Unsigned 32-bit. */
+  /** 32 bits in int32 form (`>>> 0` gives the unsigned value). */
   tsVal = 0;
-  /** Unsigned 32-bit. */
+  /** 32 bits in int32 form. */
   tsEcr = 0;
   sackCount = 0;
-  /** left0, right0, left1, right1, ... (unsigned sequence numbers). */
-  readonly sackBlocks: Uint32Array = new Uint32Array(2 * MAX_SACK_BLOCKS);
+  /** left0, right0, left1, right1, ... (sequence numbers in int32 form). */
+  readonly sackBlocks: Int32Array = new Int32Array(2 * MAX_SACK_BLOCKS);
 
   reset(): void {
     this.mss = -1;
@@ -49,15 +49,15 @@ export class TcpOptions {
 
   setTimestamp(tsVal: number, tsEcr: number): void {
     this.hasTimestamp = true;
-    this.tsVal = tsVal >>> 0;
-    this.tsEcr = tsEcr >>> 0;
+    this.tsVal = tsVal | 0;
+    this.tsEcr = tsEcr | 0;
   }
 
   /** Appends a SACK block [left, right); returns false when MAX_SACK_BLOCKS are already held. */
   addSackBlock(left: number, right: number): boolean {
     if (this.sackCount >= MAX_SACK_BLOCKS) return false;
-    this.sackBlocks[2 * this.sackCount] = left >>> 0;
-    this.sackBlocks[2 * this.sackCount + 1] = right >>> 0;
+    this.sackBlocks[2 * this.sackCount] = left;
+    this.sackBlocks[2 * this.sackCount + 1] = right;
     this.sackCount++;
     return true;
   }
@@ -87,8 +87,9 @@ export class TcpView {
 
   get srcPort(): number { return read16(this.buf, this.off); }
   get dstPort(): number { return read16(this.buf, this.off + 2); }
-  get seq(): number { return read32(this.buf, this.off + 4); }
-  get ack(): number { return read32(this.buf, this.off + 8); }
+  /** Sequence and acknowledgment numbers in int32 form (see readInt32); `>>> 0` gives the unsigned value. */
+  get seq(): number { return readInt32(this.buf, this.off + 4); }
+  get ack(): number { return readInt32(this.buf, this.off + 8); }
   /** Data offset in bytes (20..60). */
   get headerLength(): number { return (this.buf[this.off + 12] >>> 4) << 2; }
   /** CWR..FIN (the 8 low flag bits; the reserved bits are not included). */
@@ -137,16 +138,16 @@ export class TcpView {
         case TCPOPT_TIMESTAMP:
           if (optLen !== TCPOLEN_TIMESTAMP) return false;
           out.hasTimestamp = true;
-          out.tsVal = read32(b, i + 2);
-          out.tsEcr = read32(b, i + 6);
+          out.tsVal = readInt32(b, i + 2);
+          out.tsEcr = readInt32(b, i + 6);
           break;
         case TCPOPT_SACK: {
           const blocks = (optLen - 2) >>> 3;
           if (blocks < 1 || blocks > MAX_SACK_BLOCKS || ((optLen - 2) & 7) !== 0) return false;
           const blocks32 = out.sackBlocks;
           for (let k = 0; k < blocks; k++) {
-            blocks32[2 * k] = read32(b, i + 2 + 8 * k);
-            blocks32[2 * k + 1] = read32(b, i + 6 + 8 * k);
+            blocks32[2 * k] = readInt32(b, i + 2 + 8 * k);
+            blocks32[2 * k + 1] = readInt32(b, i + 6 + 8 * k);
           }
           out.sackCount = blocks;
           break;

@@ -231,7 +231,7 @@ export class ScriptHarness {
     const parts: string[] = [];
     if (o.mss >= 0) parts.push(`mss ${o.mss}`);
     if (o.sackPermitted) parts.push('sackOK');
-    if (o.hasTimestamp) parts.push(`TS val ${this.ourTsBase === null ? o.tsVal : (o.tsVal - this.ourTsBase) | 0} ecr ${o.tsEcr}`);
+    if (o.hasTimestamp) parts.push(`TS val ${this.ourTsBase === null ? o.tsVal >>> 0 : (o.tsVal - this.ourTsBase) | 0} ecr ${o.tsEcr >>> 0}`);
     if (o.windowScale >= 0) parts.push(`wscale ${o.windowScale}`);
     if (o.sackCount > 0) {
       const b: string[] = [];
@@ -265,7 +265,7 @@ export class ScriptHarness {
     if (o.hasTimestamp !== spec.ts) this.fail(`timestamp option differs: got ${text}`);
     if (spec.ts) {
       if (spec.tsVal !== null && (((o.tsVal - (this.ourTsBase ?? 0)) | 0) !== spec.tsVal)) this.fail(`TS val differs: got ${text}`);
-      if (spec.tsEcr !== null && o.tsEcr !== spec.tsEcr) this.fail(`TS ecr differs: got ${text}`);
+      if (spec.tsEcr !== null && o.tsEcr !== (spec.tsEcr | 0)) this.fail(`TS ecr differs: got ${text}`);
     }
     if (o.sackCount * 2 !== spec.sack.length) this.fail(`SACK blocks differ: got ${text}`);
     for (let i = 0; i < spec.sack.length; i++) {
