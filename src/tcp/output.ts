@@ -220,9 +220,9 @@ export function armRtxOrProbe(e: TcpEngine, c: TcpConnection, now: number): void
 function probeTimeout(e: TcpEngine, c: TcpConnection): number {
   if (!e.config.tailLossProbe || !c.sackOk || c.tlpProbes >= TLP_MAX_PROBES || !c.rtt.hasSample ||
       c.rtt.backoffs !== 0 || c.sndMax === c.sndUna) return -1;
-  let pto = 2 * c.rtt.srtt;
+  let pto = (c.rtt.srttEighths + 3) >> 2; // 2*SRTT rounded up to whole ms
   if (((c.sndMax - c.sndUna) | 0) <= c.smss) pto += PTO_DELACK_MS;
-  pto = (Math.ceil(pto) + PTO_MIN_MS) * (1 << c.tlpProbes);
+  pto = (pto + PTO_MIN_MS) * (1 << c.tlpProbes);
   return pto < c.rtt.rto ? pto : -1;
 }
 
