@@ -61,13 +61,13 @@ async function withDeadline<T>(work: Promise<T>, ms: number, progress: () => str
 /**
  * The clean-link check runs on every run as a TODO subtest, so the report shows each result. A stack process that
  * loses its CPU for a scheduler tick draws the kernel's tail-loss probe (2*SRTT + 2 ms after its last segment):
- * measured 1-51 per 256 MiB on a busy 2-vCPU host without SCHED_RR (docs/interop.md). With SCHED_RR it fell to
- * 2 runs in about 70 runs that carry data to the stack (one D-SACKed probe each; one of them in a fresh-clone CI
- * run on Nov 28), whose cause is not found yet. Until it is, the check does not fail the suite.
+ * measured 1-51 per 256 MiB on a busy 2-vCPU host without SCHED_RR (docs/interop.md). With SCHED_RR a run still
+ * draws one D-SACKed probe now and then: in 2 of 3 fresh-clone CI runs on Nov 28, in none of 18 targeted runs of
+ * these tests alone. The cause is not found yet; until it is, the check does not fail the suite.
  */
 async function checkNoKernelRetransmissions(t: { test: (name: string, opts: { todo?: string }, fn: () => void) => Promise<void> }, samples: SsConnection[], retransSegs: number, sched: ProgramOptions): Promise<void> {
   const todo = sched.realtime === true
-    ? 'with SCHED_RR about 1 run in 35 still draws one spurious tail-loss probe (cause not found); see docs/interop.md'
+    ? 'with SCHED_RR a run still draws a spurious tail-loss probe now and then (cause not found); see docs/interop.md'
     : `our stack ran without SCHED_RR (${realtimeSchedulingUnavailable()}): a preempted stack draws tail-loss probes; see docs/interop.md`;
   await t.test('ss -ti shows no kernel retransmission on a clean link', { todo }, () => {
     assertNoKernelRetransmissions(samples, retransSegs);
