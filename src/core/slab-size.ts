@@ -5,16 +5,12 @@
 import type { IoModuleName, MtcpConfig, PortConfig } from '../config/mtcp-config.js';
 import { slotSizeFor } from '../link/copy.js';
 import { MAX_BURST } from '../link/link.js';
+import { defaultHoldQueueFrames } from '../link/impair.js';
+import { DEFAULT_QUEUE_FRAMES } from '../link/queued-link.js';
 import { SLAB_ALIGN, SLAB_MAX_BYTES } from '../link/slab.js';
 import { TAP_MAX_GSO_FRAME } from '../link/tap.js';
 import type { TcpConfig } from '../tcp/config.js';
-
-/** The receive ring of a memory or UDP port (MemorySwitch and UdpLink default queueFrames). */
-const LINK_QUEUE_FRAMES = 1024;
-/** An ImpairedLink hold queue: 1024 frames, fewer for big frames so that it stays within 16 MiB (impair.ts). */
-const IMPAIR_QUEUE_BYTES = 16 * 1024 * 1024;
-/** TcpEngine's transmit scratch: the largest IPv4 payload plus a TCP header with options. */
-const ENGINE_TX_SCRATCH = 65536 + 60;
+import { TX_SCRATCH_BYTES } from '../tcp/engine.js';
 
 function aligned(bytes: number): number {
   return Math.ceil(bytes / SLAB_ALIGN) * SLAB_ALIGN;
@@ -25,9 +21,9 @@ function linkSlabBytes(port: PortConfig, io: IoModuleName): number {
   const frame = io === 'tap' && port.vnetHdr ? TAP_MAX_GSO_FRAME : Math.max(1514, port.mtu + 14);
   const slot = slotSizeFor(frame);
   let frames = 2 * MAX_BURST;
-  if (io !== 'tap') frames += LINK_QUEUE_FRAMES;
+  if (io !== 'tap') frames += DEFAULT_QUEUE_FRAMES;
   if (port.impair !== null) {
-    frames += 2 * MAX_BURST + 2 * Math.max(2 * MAX_BURST + 1, Math.min(LINK_QUEUE_FRAMES, Math.floor(IMPAIR_QUEUE_BYTES / slot)));
+    frames += 2 * MAX_BURST + 2 * defaultHoldQueueFrames(slot);
   }
   return aligned(frames * slot);
 }
@@ -40,6 +36,6 @@ function linkSlabBytes(port: PortConfig, io: IoModuleName): number {
 export function hostSlabBytes(config: MtcpConfig, tcpConfig: TcpConfig, numCores: number): number {
   let bytes = 0;
   for (const port of config.ports) bytes += linkSlabBytes(port, config.io);
-  bytes += numCores * (aligned(ENGINE_TX_SCRATCH) + tcpConfig.maxBuffers * (aligned(tcpConfig.rcvbuf) + aligned(tcpConfig.sndbuf)));
+  bytes += numCores * (aligned(TX_SCRATCH_BYTES) + tcpConfig.maxBuffers * (aligned(tcpConfig.rcvbuf) + aligned(tcpConfig.sndbuf)));
   return Math.min(SLAB_MAX_BYTES, bytes);
 }

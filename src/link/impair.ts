@@ -92,8 +92,7 @@ class ImpairmentStage {
   private readonly draws = new Float64Array(DRAWS_PER_FRAME);
 
   constructor(options: ImpairmentOptions, seed: number, slotSize: number, private readonly counters: ImpairmentCounters, private readonly onTimer: () => void) {
-    // By default 1024 frames, fewer for big (GSO) frames so a queue stays within about 16 MiB.
-    const queueFrames = options.queueFrames ?? Math.max(2 * MAX_BURST + 1, Math.min(1024, Math.floor(16 * 1024 * 1024 / slotSize)));
+    const queueFrames = options.queueFrames ?? defaultHoldQueueFrames(slotSize);
     this.queue = new FrameRing(queueFrames, slotSize, options.slab ?? null);
     this.random = new SeededRandom(seed);
     this.held = new Uint8Array(slotSize);
@@ -255,6 +254,11 @@ export function validateImpairment(options: ImpairmentOptions): void {
   if (direction !== undefined && direction !== 'tx' && direction !== 'rx' && direction !== 'both') {
     throw new Error(`impairment direction must be tx, rx or both, got ${String(direction)}`);
   }
+}
+
+/** An impairment hold queue's default length: 1024 frames, fewer for big (GSO) frames so it stays within about 16 MiB. */
+export function defaultHoldQueueFrames(slotSize: number): number {
+  return Math.max(2 * MAX_BURST + 1, Math.min(1024, Math.floor(16 * 1024 * 1024 / slotSize)));
 }
 
 export class ImpairedLink implements Link {

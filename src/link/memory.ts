@@ -4,7 +4,7 @@
 
 import { ETH_HEADER_LEN } from '../wire/ethernet.js';
 import type { Arena } from './copy.js';
-import { QueuedLink } from './queued-link.js';
+import { DEFAULT_QUEUE_FRAMES, QueuedLink } from './queued-link.js';
 import type { Slab } from './slab.js';
 
 /** An Ethernet II header: destination MAC, source MAC, EtherType. Shorter frames are dropped as runts. */
@@ -48,7 +48,7 @@ export class MemorySwitch {
 
   constructor(options: MemorySwitchOptions = {}) {
     const maxFrameSize = options.maxFrameSize ?? 1514;
-    const queueFrames = options.queueFrames ?? 1024;
+    const queueFrames = options.queueFrames ?? DEFAULT_QUEUE_FRAMES;
     const macTableSize = options.macTableSize ?? 4096;
     if (!Number.isInteger(maxFrameSize) || maxFrameSize < ETHERNET_HEADER_LENGTH || maxFrameSize > 65535) {
       throw new Error(`MemorySwitch: maxFrameSize must be an integer in [14, 65535], got ${maxFrameSize}`);

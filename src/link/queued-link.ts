@@ -10,6 +10,9 @@ import { ReadableSignal } from './readable.js';
 import type { Slab } from './slab.js';
 import { ETH_HEADER_LEN } from '../wire/ethernet.js';
 
+/** Frames a memory or UDP port's receive ring holds by default (MemorySwitch and UdpLink queueFrames). */
+export const DEFAULT_QUEUE_FRAMES = 1024;
+
 /**
  * Reserves the next slot of a transmit burst for a frame of `length` bytes (the Link.reserve rule):
  * returns the slot's offset in tx.data, or -1 when the burst is full or length is outside [0, maxFrameSize].

@@ -8,7 +8,7 @@ import { ETH_HEADER_LEN } from '../wire/ethernet.js';
 import { Arena, copyFrame, slotSizeFor } from './copy.js';
 import { MAX_BURST } from './link.js';
 import type { Slab } from './slab.js';
-import { QueuedLink } from './queued-link.js';
+import { DEFAULT_QUEUE_FRAMES, QueuedLink } from './queued-link.js';
 
 export interface UdpEndpoint {
   host: string;
@@ -110,7 +110,7 @@ export class UdpLink extends QueuedLink {
   static async open(options: UdpLinkOptions): Promise<UdpLink> {
     const name = options.name;
     const maxFrameSize = options.maxFrameSize ?? 1514;
-    const queueFrames = options.queueFrames ?? 1024;
+    const queueFrames = options.queueFrames ?? DEFAULT_QUEUE_FRAMES;
     const sendSlots = options.sendSlots ?? 512;
     const bufferBytes = options.socketBufferBytes ?? 4 * 1024 * 1024;
     if (!Number.isInteger(maxFrameSize) || maxFrameSize < ETH_HEADER_LEN || maxFrameSize > 65507) {

@@ -43,6 +43,9 @@ export interface SegmentSink {
 /** Largest TCP payload in one IPv4 packet with the longest headers: 65535 - 20 (IP) - 60 (TCP). */
 export const TSO_MAX_PAYLOAD = 65535 - 20 - 60;
 
+/** The transmit scratch one segment is built in: the largest IPv4 payload plus a TCP header with options. */
+export const TX_SCRATCH_BYTES = 65536 + 60;
+
 /** mTCP's smallest buffer is 64 bytes; 1 GiB keeps the window arithmetic in 32 bits. */
 function validBufferSize(n: number): boolean {
   return Number.isInteger(n) && n >= 64 && n <= 1 << 30;
@@ -133,7 +136,7 @@ export class TcpEngine implements ConnectionObserver {
     this.view = new TcpView();
     this.opts = new TcpOptions();
     this.outOpts = new TcpOptions();
-    this.txBuf = carveOrAllocate(slab, 65536 + 60);
+    this.txBuf = carveOrAllocate(slab, TX_SCRATCH_BYTES);
     this.rangesScratch = new Int32Array(2 * RECEIVE_MAX_RANGES + 2);
     this.segSrcIp = 0; this.segDstIp = 0; this.segSeq = 0; this.segAck = 0; this.segFlags = 0; this.segWnd = 0;
     this.segDataOff = 0; this.segLen = 0;
