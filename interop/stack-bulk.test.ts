@@ -15,7 +15,7 @@ import { listNetns } from '../src/testing/netns.js';
 import { STACK_IP, rootTestsEnabled, sleep, withInterop, type InteropNet } from './fixture.js';
 import { socatExchange, socatReceive, socatSendFile, ssTcpInfo, writeRandomFile, type SsConnection } from './kernel-tools.js';
 import {
-  SCHED_RR, realtimeSchedulingUnavailable, schedulingPolicy, startBulkApp, startEchoServer, writeStackConf, type ProgramOptions,
+  SCHED_RR, STACK_RT_PRIORITY, realtimeSchedulingUnavailable, startBulkApp, startEchoServer, threadScheduling, writeStackConf, type ProgramOptions,
   type StackProcess,
 } from './stack.js';
 
@@ -79,10 +79,10 @@ function cleanLinkScheduling(): ProgramOptions {
   return { realtime: realtimeSchedulingUnavailable() === '' };
 }
 
-/** The stack process really runs with the policy asked for (chrt applies it to every thread it starts). */
+/** The stack's JS thread really runs with the policy and priority asked for (interop/stack.test.ts checks the rest). */
 function assertScheduling(p: StackProcess, sched: ProgramOptions): void {
   if (sched.realtime !== true || p.child.pid === undefined) return;
-  assert.equal(schedulingPolicy(p.child.pid), SCHED_RR, 'the stack process runs with SCHED_RR');
+  assert.deepEqual(threadScheduling(p.child.pid), { policy: SCHED_RR, priority: STACK_RT_PRIORITY }, 'the stack\'s JS thread runs with SCHED_RR above its helpers');
 }
 
 function assertNoKernelRetransmissions(samples: SsConnection[], retransSegs: number): void {

@@ -1,12 +1,13 @@
-// The helpers of stack.ts that the bulk tests rely on: a program started with `realtime` runs every thread
-// (the JS thread and V8's and libuv's helpers) with SCHED_RR, one started without keeps SCHED_OTHER.
+// The helpers of stack.ts that the bulk tests rely on: a program started with `realtime` runs every thread with
+// SCHED_RR, its JS thread (the stack) at a higher priority than V8's and libuv's helpers; one started without keeps
+// SCHED_OTHER.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { listNetns } from '../src/testing/netns.js';
 import { rootTestsEnabled, withInterop } from './fixture.js';
-import { SCHED_RR, realtimeSchedulingUnavailable, schedulingPolicy, startBulkApp, writeStackConf } from './stack.js';
+import { HELPER_RT_PRIORITY, SCHED_RR, STACK_RT_PRIORITY, realtimeSchedulingUnavailable, startBulkApp, threadScheduling, writeStackConf } from './stack.js';
 
 const PREFIX = 'mtsp';
 const SCHED_OTHER = 0;
@@ -15,12 +16,13 @@ after(() => {
   assert.deepEqual(listNetns().filter((n) => n.startsWith(`${PREFIX}-${process.pid}-`)), []);
 });
 
-/** Policy of every thread of `pid`. */
-function threadPolicies(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).map((tid) => schedulingPolicy(pid, Number(tid)));
+/** Policy and RT priority of every thread of `pid`, the JS thread (tid = pid) first. */
+function threadSchedulings(pid: number): Array<{ tid: number; policy: number; priority: number }> {
+  const tids = readdirSync(`/proc/${pid}/task`).map(Number).sort((a, b) => (a === pid ? -1 : b === pid ? 1 : a - b));
+  return tids.map((tid) => ({ tid, ...threadScheduling(pid, tid) }));
 }
 
-test('startProgram with realtime runs every thread of our stack with SCHED_RR; without, SCHED_OTHER', async (t) => {
+test('startProgram with realtime runs every thread of our stack with SCHED_RR, the JS thread above its helpers; without, SCHED_OTHER', async (t) => {
   if (!rootTestsEnabled(t)) return;
   const why = realtimeSchedulingUnavailable();
   if (why !== '') {
@@ -34,9 +36,14 @@ test('startProgram with realtime runs every thread of our stack with SCHED_RR; w
       const app = await startBulkApp(net, conf, 'sink', 5001, '', { realtime });
       try {
         const pid = app.child.pid!;
-        const policies = threadPolicies(pid);
-        assert.ok(policies.length >= 2, `node runs helper threads (${policies.length} threads)`);
-        assert.deepEqual(policies, policies.map(() => (realtime ? SCHED_RR : SCHED_OTHER)), `thread policies with realtime=${realtime}`);
+        const threads = threadSchedulings(pid);
+        assert.ok(threads.length >= 2, `node runs helper threads (${threads.length} threads)`);
+        const expected = threads.map(({ tid }) => ({
+          tid,
+          policy: realtime ? SCHED_RR : SCHED_OTHER,
+          priority: !realtime ? 0 : tid === pid ? STACK_RT_PRIORITY : HELPER_RT_PRIORITY,
+        }));
+        assert.deepEqual(threads, expected, `thread scheduling with realtime=${realtime}`);
       } finally {
         await app.stop();
       }

@@ -135,14 +135,26 @@ export class StackProcess {
   }
 }
 
-/** How a program of ours is scheduled. realtime: SCHED_RR priority 1 for every thread of the process (`chrt -r 1`),
- *  the tests' stand-in for the dedicated core mTCP gives each stack thread (see realtimeSchedulingUnavailable()). */
+/**
+ * How a program of ours is scheduled. realtime: SCHED_RR for every thread of the process, the tests' stand-in for
+ * the dedicated core mTCP gives each stack thread (see realtimeSchedulingUnavailable()): V8's and libuv's helper
+ * threads at priority HELPER_RT_PRIORITY (`chrt -r 1`), and once the program is ready, its JS thread, which runs the
+ * stack, at STACK_RT_PRIORITY above them.
+ */
 export interface ProgramOptions {
   realtime?: boolean;
 }
 
 /** Linux scheduling policy number of SCHED_RR (sched.h). */
 export const SCHED_RR = 2;
+/** RT priority of the helper threads of a realtime program (inherited from `chrt -r 1` at their creation). */
+export const HELPER_RT_PRIORITY = 1;
+/**
+ * RT priority of the JS thread of a realtime program. It must be above the helpers': SCHED_RR threads of equal
+ * priority take turns when a 100 ms time slice ends, and a trace (docs/interop.md) caught our JS thread waiting
+ * 15 ms behind one of its own V8 helper threads that way, long enough for the kernel's tail-loss probe.
+ */
+export const STACK_RT_PRIORITY = 2;
 
 let realtimeProbe: string | null = null;
 
@@ -166,18 +178,34 @@ export function realtimeSchedulingUnavailable(): string {
   return realtimeProbe;
 }
 
-/** The scheduling policy of thread `tid` of process `pid` (field 41 of its stat: 0 SCHED_OTHER, 2 SCHED_RR ...). */
-export function schedulingPolicy(pid: number, tid = pid): number {
+/** The scheduling of thread `tid` of process `pid`: fields 40 (rt_priority) and 41 (policy: 0 SCHED_OTHER,
+ *  2 SCHED_RR ...) of its stat. */
+export function threadScheduling(pid: number, tid = pid): { policy: number; priority: number } {
   const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
   // Fields after the command name (which may contain spaces) start at field 3.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[41 - 3]);
+  return { policy: Number(fields[41 - 3]), priority: Number(fields[40 - 3]) };
+}
+
+/** The scheduling policy of thread `tid` of process `pid`. */
+export function schedulingPolicy(pid: number, tid = pid): number {
+  return threadScheduling(pid, tid).policy;
+}
+
+/** Raises the JS thread (tid = pid) of a realtime program to STACK_RT_PRIORITY; its helper threads keep theirs. */
+function raiseStackThread(p: StackProcess): void {
+  const pid = p.child.pid;
+  if (pid === undefined) throw new Error(`program did not start:\n${p.output()}`);
+  // Without -a, chrt changes the one thread whose id it is given.
+  const r = spawnSync('chrt', ['-r', '-p', String(STACK_RT_PRIORITY), String(pid)], { encoding: 'utf8', timeout: 5_000 });
+  if (r.error !== undefined || r.status !== 0) throw new Error(`chrt -r -p ${STACK_RT_PRIORITY} ${pid} failed: ${r.error?.message ?? r.stderr.trim()}`);
 }
 
 /**
  * Starts one of our programs in the namespace with `node`, from the repository root (the TAP addon is found
  * under build/Release there). The fixture's TAP must exist (net.createTap()). With `realtime` (check
- * realtimeSchedulingUnavailable() first) the process runs under `chrt -r 1`.
+ * realtimeSchedulingUnavailable() first) the process runs under `chrt -r 1`; the start* helpers below then raise
+ * its JS thread to STACK_RT_PRIORITY once it is ready.
  */
 export function startProgram(net: InteropNet, program: ProgramName, args: string[], opts: ProgramOptions = {}): StackProcess {
   const argv = [PROGRAMS[program], ...args];
@@ -198,6 +226,7 @@ export async function startEpserver(net: InteropNet, conf: string, wwwDir: strin
 export async function startBulkApp(net: InteropNet, conf: string, role: 'sink' | 'source', port: number, file = '', opts: ProgramOptions = {}): Promise<StackProcess> {
   const p = startProgram(net, 'bulk', [role, '-f', conf, '-p', String(port), ...(role === 'source' ? ['--file', file] : [])], opts);
   await p.waitFor(`bulk-app listening on port ${port}`);
+  if (opts.realtime === true) raiseStackThread(p);
   return p;
 }
 
@@ -205,5 +234,6 @@ export async function startBulkApp(net: InteropNet, conf: string, role: 'sink' |
 export async function startEchoServer(net: InteropNet, conf: string, port: number, opts: ProgramOptions = {}): Promise<StackProcess> {
   const p = startProgram(net, 'echo', ['server', '-f', conf, '-p', String(port)], opts);
   await p.waitFor(`echo server listening on port ${port}`);
+  if (opts.realtime === true) raiseStackThread(p);
   return p;
 }
