@@ -23,7 +23,8 @@ export class MtcpContext {
   errno: number;
   /** mtcp_destroy_context() was called: every call now fails with EPERM (mTCP's ctx->done). */
   done: boolean;
-  readonly waits: Set<PendingWait>;
+  /** Pending mtcp_epoll_wait calls, in no order (an array: a Set allocates as it grows and shrinks, per wait). */
+  readonly waits: PendingWait[];
   /** mtcp_init_rss(): source addresses for connect() (host order), used round-robin. */
   rssBase: number;
   rssCount: number;
@@ -35,10 +36,22 @@ export class MtcpContext {
     this.sockets = new SocketTable<MtcpSocket>(maxConcurrency);
     this.errno = 0;
     this.done = false;
-    this.waits = new Set();
+    this.waits = [];
     this.rssBase = 0;
     this.rssCount = 0;
     this.rssNext = 0;
+  }
+
+  addWait(w: PendingWait): void {
+    this.waits.push(w);
+  }
+
+  removeWait(w: PendingWait): void {
+    const waits = this.waits;
+    const i = waits.indexOf(w);
+    if (i < 0) return;
+    waits[i] = waits[waits.length - 1];
+    waits.pop();
   }
 
   /** Ends every pending mtcp_epoll_wait with -1 and `errnum` (EINTR on shutdown and SIGINT). */

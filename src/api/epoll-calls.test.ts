@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import {
   AF_INET, SOCK_STREAM, O_CLOEXEC, MTCP_EPOLLIN, MTCP_EPOLLOUT, MTCP_EPOLLET, MTCP_EPOLLONESHOT, MTCP_EPOLLHUP,
   MTCP_EPOLLRDHUP, MTCP_EPOLL_CTL_ADD, MTCP_EPOLL_CTL_MOD, MTCP_EPOLL_CTL_DEL, SHUT_RDWR,
@@ -166,4 +167,36 @@ test('level-triggered EPOLLOUT is reported again without a write (mTCP issue #29
   } finally {
     await hosts.close();
   }
+});
+
+test('a wait without limit keeps the process alive, and once no such wait is pending the process exits by itself', () => {
+  // In a child process: nothing else holds its event loop (the memory link and the stack's timers are unref'd), so
+  // only the pending waits can keep it running until the unref'd timers end them; three rounds cover the shared
+  // keep-alive being taken and released again.
+  const api = new URL('./index.js', import.meta.url).href;
+  const hostsModule = new URL('./testing/hosts.js', import.meta.url).href;
+  const script = `
+    const { mtcp_epoll_create, mtcp_epoll_ctl, mtcp_epoll_wait, mtcp_pipe, mtcp_read, mtcp_write, mtcp_epoll_events,
+      MtcpEpollEvent, MTCP_EPOLLIN, MTCP_EPOLL_CTL_ADD } = await import(${JSON.stringify(api)});
+    const { twoHosts } = await import(${JSON.stringify(hostsModule)});
+    const hosts = await twoHosts();
+    const c = hosts.client;
+    const ep = mtcp_epoll_create(c, 4);
+    const fds = [0, 0];
+    mtcp_pipe(c, fds);
+    mtcp_epoll_ctl(c, ep, MTCP_EPOLL_CTL_ADD, fds[0], new MtcpEpollEvent(MTCP_EPOLLIN, fds[0]));
+    const events = mtcp_epoll_events(4);
+    for (let round = 0; round < 3; round++) {
+      setTimeout(() => mtcp_write(c, fds[1], new Uint8Array([round]), 1), 100).unref();
+      const n = await mtcp_epoll_wait(c, ep, events, 4, -1);
+      process.stdout.write('woke ' + n + '\\n');
+      mtcp_read(c, fds[0], new Uint8Array(8), 8);
+    }
+    await hosts.close();
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(r.error, undefined, `the child did not exit within 10 s (something still holds its event loop): ${r.error?.message}`);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, 'woke 1\nwoke 1\nwoke 1\n', 'each wait lasted until its timer fired');
+  assert.equal(r.status, 0);
 });
