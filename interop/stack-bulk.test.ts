@@ -15,7 +15,8 @@ import { listNetns } from '../src/testing/netns.js';
 import { STACK_IP, rootTestsEnabled, sleep, withInterop, type InteropNet } from './fixture.js';
 import { socatExchange, socatReceive, socatSendFile, ssTcpInfo, writeRandomFile, type SsConnection } from './kernel-tools.js';
 import {
-  SCHED_RR, STACK_RT_PRIORITY, realtimeSchedulingUnavailable, startBulkApp, startEchoServer, threadScheduling, writeStackConf, type ProgramOptions,
+  SCHED_RR, STACK_RT_PRIORITY, realtimeSchedulingUnavailable, startBulkApp, startEchoServer, threadScheduling, withRealtimeLimitLifted,
+  writeStackConf, type ProgramOptions,
   type StackProcess,
 } from './stack.js';
 
@@ -149,7 +150,7 @@ for (const dir of ['to-stack', 'from-stack'] as const) {
       net.createTap();
       await net.startCapture({ snaplen: 96 });
       const sched = cleanLinkScheduling();
-      const { samples, retrans } = await oneWay(t, net, dir, writeStackConf(net), CLEAN_DEADLINE_MS, BULK, sched);
+      const { samples, retrans } = await withRealtimeLimitLifted(sched, () => oneWay(t, net, dir, writeStackConf(net), CLEAN_DEADLINE_MS, BULK, sched));
       await checkNoKernelRetransmissions(t, samples, retrans, sched);
     });
   });
@@ -162,7 +163,7 @@ for (const dir of ['to-stack', 'from-stack'] as const) {
       net.createTap({ vnetHdr: true });
       await net.startCapture({ snaplen: 96 });
       const sched = cleanLinkScheduling();
-      const { samples, retrans } = await oneWay(t, net, dir, writeStackConf(net, { vnetHdr: true }), CLEAN_DEADLINE_MS, BULK, sched);
+      const { samples, retrans } = await withRealtimeLimitLifted(sched, () => oneWay(t, net, dir, writeStackConf(net, { vnetHdr: true }), CLEAN_DEADLINE_MS, BULK, sched));
       await checkNoKernelRetransmissions(t, samples, retrans, sched);
     });
   });
@@ -185,7 +186,7 @@ test('bulk both ways at once: 256 MiB through our echo server, SHA-256 equal; ss
       let r;
       let samples: SsConnection[] = [];
       try {
-        r = await withDeadline(socatExchange(net.ns, file, `TCP:${STACK_IP}:${PORT}`), CLEAN_DEADLINE_MS, () => 'echo exchange still running');
+        r = await withRealtimeLimitLifted(sched, () => withDeadline(socatExchange(net.ns, file, `TCP:${STACK_IP}:${PORT}`), CLEAN_DEADLINE_MS, () => 'echo exchange still running'));
       } finally {
         samples = await sampler.stop();
       }

@@ -1,13 +1,16 @@
 // The helpers of stack.ts that the bulk tests rely on: a program started with `realtime` runs every thread with
 // SCHED_RR, its JS thread (the stack) at a higher priority than V8's and libuv's helpers; one started without keeps
-// SCHED_OTHER.
+// SCHED_OTHER; and the RT bandwidth limit is lifted for a realtime run only, then restored.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { listNetns } from '../src/testing/netns.js';
 import { rootTestsEnabled, withInterop } from './fixture.js';
-import { HELPER_RT_PRIORITY, SCHED_RR, STACK_RT_PRIORITY, realtimeSchedulingUnavailable, startBulkApp, threadScheduling, writeStackConf } from './stack.js';
+import {
+  HELPER_RT_PRIORITY, RT_RUNTIME_PATH, SCHED_RR, STACK_RT_PRIORITY, realtimeSchedulingUnavailable, startBulkApp, threadScheduling,
+  withRealtimeLimitLifted, writeStackConf,
+} from './stack.js';
 
 const PREFIX = 'mtsp';
 const SCHED_OTHER = 0;
@@ -49,4 +52,23 @@ test('startProgram with realtime runs every thread of our stack with SCHED_RR, t
       }
     }
   });
+});
+
+test('withRealtimeLimitLifted sets sched_rt_runtime_us to -1 for a realtime run only, and restores it also when the run throws', async (t) => {
+  if (!rootTestsEnabled(t)) return;
+  const why = realtimeSchedulingUnavailable();
+  if (why !== '') {
+    t.skip(why);
+    return;
+  }
+  const limit = (): string => readFileSync(RT_RUNTIME_PATH, 'utf8').trim();
+  const before = limit();
+  assert.equal(await withRealtimeLimitLifted({ realtime: true }, async () => limit()), '-1');
+  assert.equal(limit(), before);
+  assert.equal(await withRealtimeLimitLifted({ realtime: false }, async () => limit()), before);
+  await assert.rejects(withRealtimeLimitLifted({ realtime: true }, async () => {
+    assert.equal(limit(), '-1');
+    throw new Error('transfer failed');
+  }), /transfer failed/);
+  assert.equal(limit(), before, 'restored after a failure');
 });

@@ -159,8 +159,9 @@ export const STACK_RT_PRIORITY = 2;
 let realtimeProbe: string | null = null;
 
 /**
- * Whether `chrt -r 1` can start a process here: '' when it can, else why not (no chrt, no CAP_SYS_NICE, or an
- * RT group scheduling budget of 0 in this cgroup). Probed once.
+ * Whether `chrt -r 1` can start a process here and the RT bandwidth limit can be lifted (withRealtimeLimitLifted):
+ * '' when both can, else why not (no chrt, no CAP_SYS_NICE, an RT group scheduling budget of 0 in this cgroup, a
+ * read-only /proc/sys). Probed once.
  *
  * Why the clean-link bulk runs want it: Linux sends a tail-loss probe 2*SRTT (RFC 8985 §7.2) + 2 ms after its last
  * transmission when no ACK came, 4-7 ms here (SRTT is well under 1 ms on a TAP), while a runnable thread that loses
@@ -173,9 +174,45 @@ export function realtimeSchedulingUnavailable(): string {
   if (realtimeProbe === null) {
     const r = spawnSync('chrt', ['-r', '1', 'true'], { encoding: 'utf8', timeout: 5_000 });
     realtimeProbe = r.error ? `chrt not runnable (${r.error.message}; apt-get install util-linux)` :
-      r.status !== 0 ? `chrt -r 1 failed: ${r.stderr.trim()}` : '';
+      r.status !== 0 ? `chrt -r 1 failed: ${r.stderr.trim()}` : rtRuntimeUnwritable();
   }
   return realtimeProbe;
+}
+
+/** The kernel's RT bandwidth limit: RT threads may run this many µs per sched_rt_period_us (-1: no limit). */
+export const RT_RUNTIME_PATH = '/proc/sys/kernel/sched_rt_runtime_us';
+
+/** '' if RT_RUNTIME_PATH can be written (checked by writing back its value), else why not. */
+function rtRuntimeUnwritable(): string {
+  try {
+    writeFileSync(RT_RUNTIME_PATH, readFileSync(RT_RUNTIME_PATH, 'utf8').trim());
+    return '';
+  } catch (e) {
+    return `${RT_RUNTIME_PATH} cannot be written (${(e as Error).message})`;
+  }
+}
+
+/**
+ * Runs `fn` with the kernel's RT bandwidth limit lifted (sched_rt_runtime_us = -1) when `opts.realtime`, and puts
+ * the old value back afterwards, also when `fn` throws or the process exits first. With the default (950000 µs per
+ * 1 s period) a SCHED_RR thread kept busy for a whole period is throttled: its CPU idles for the period's last
+ * 45-49 ms (traced here with a busy loop), and a stack that cannot run for that long draws the kernel's tail-loss
+ * probe (the echo server's JS thread, busy for the 2 s of the both-ways run, was caught idle for 28 ms). An mTCP
+ * core is a CPU given to the stack alone; since Linux 6.12 the deadline "fair server" keeps ordinary threads from
+ * starving without this limit, and our processes only run for one bounded transfer.
+ */
+export async function withRealtimeLimitLifted<T>(opts: ProgramOptions, fn: () => Promise<T>): Promise<T> {
+  if (opts.realtime !== true) return fn();
+  const old = readFileSync(RT_RUNTIME_PATH, 'utf8').trim();
+  const restore = (): void => writeFileSync(RT_RUNTIME_PATH, old);
+  writeFileSync(RT_RUNTIME_PATH, '-1');
+  process.once('exit', restore);
+  try {
+    return await fn();
+  } finally {
+    process.removeListener('exit', restore);
+    restore();
+  }
 }
 
 /** The scheduling of thread `tid` of process `pid`: fields 40 (rt_priority) and 41 (policy: 0 SCHED_OTHER,
