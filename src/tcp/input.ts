@@ -12,6 +12,9 @@ import { emitBareReset, emitReset, output } from './output.js';
 import { armIdleTimer } from './timers.js';
 import { listenerInput } from './listener.js';
 
+/** Bytes the timestamps option takes in every segment, with its padding (RFC 7323 §3). */
+const TS_OPTION_BYTES = 12;
+
 /** Applies the options of a SYN or SYN-ACK (RFC 9293 §3.7.1, RFC 7323 §2-3, RFC 2018 §2). */
 export function negotiateOptions(e: TcpEngine, c: TcpConnection): void {
   const o = e.opts;
@@ -32,7 +35,7 @@ export function negotiateOptions(e: TcpEngine, c: TcpConnection): void {
   c.sackOk = cfg.sack && o.sackPermitted;
   c.tsOk = cfg.timestamps && o.hasTimestamp;
   if (c.tsOk) c.tsRecent = o.tsVal;
-  c.smss = c.peerMss - (c.tsOk ? 12 : 0);
+  c.smss = c.peerMss - (c.tsOk ? TS_OPTION_BYTES : 0);
 }
 
 /** The handshake completed (SYN_SENT or SYN_RECEIVED -> ESTABLISHED). */
@@ -386,8 +389,11 @@ export function receiveData(e: TcpEngine, c: TcpConnection, seq: number, dataOff
     if (c.shutRead) rb.skip(rb.readable);
     if (hadGap) c.ackNow = true;  // it filled (part of) a gap: ACK at once (RFC 5681 §4.2)
     else {
-      c.ackPendingSegments++;
-      if (c.ackPendingSegments >= 2) c.ackNow = true;  // at least every second segment (RFC 1122 §4.2.3.2)
+      // At least every second full-sized segment (RFC 1122 §4.2.3.2, RFC 5681 §4.2). A segment longer than our MSS
+      // (a GSO super-segment through a vnet_hdr TAP) carries two or more: held for the delayed-ACK timer, it drew
+      // the kernel's tail-loss probe whenever it ended a flight.
+      c.ackPendingSegments += len > e.config.mss - (c.tsOk ? TS_OPTION_BYTES : 0) ? 2 : 1;
+      if (c.ackPendingSegments >= 2) c.ackNow = true;
       else if (!c.delackTimer.armed) e.wheel.arm(c.delackTimer, now + e.config.delayedAckMs);
     }
     if (advanced > 0) e.markReady(c);

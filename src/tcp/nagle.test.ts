@@ -56,6 +56,16 @@ test('delayed ACK: one segment is ACKed after delayedAckMs, two at once', () => 
 `, { config: { delayedAckMs: 100 } });
 });
 
+test('delayed ACK: a segment longer than our MSS (a GSO super-segment) is ACKed at once', () => {
+  runScript(OPEN + `
+0.2   < P. 1:1461(1460) ack 1 win 60000
+0.2   < P. 1461:4381(2920) ack 1 win 60000
+0.2   > . 1:1(0) ack 4381 win 3812
+0.4   < P. 4381:7301(2920) ack 1 win 60000
+0.4   > . 1:1(0) ack 7301 win 892
+`, { config: { delayedAckMs: 100 } });
+});
+
 test('delayed ACK rides on data sent before it expires', () => {
   runScript(OPEN + `
 0.2   < P. 1:101(100) ack 1 win 60000
