@@ -4,7 +4,8 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { listNetns } from '../src/testing/netns.js';
 import { rootTestsEnabled, withInterop } from './fixture.js';
 import {
@@ -71,4 +72,38 @@ test('withRealtimeLimitLifted sets sched_rt_runtime_us to -1 for a realtime run 
     throw new Error('transfer failed');
   }), /transfer failed/);
   assert.equal(limit(), before, 'restored after a failure');
+});
+
+test('withRealtimeLimitLifted restores sched_rt_runtime_us when its process is killed with SIGTERM mid-run', async (t) => {
+  if (!rootTestsEnabled(t)) return;
+  const why = realtimeSchedulingUnavailable();
+  if (why !== '') {
+    t.skip(why);
+    return;
+  }
+  const limit = (): string => readFileSync(RT_RUNTIME_PATH, 'utf8').trim();
+  const before = limit();
+  const stackModule = new URL('./stack.js', import.meta.url).href;
+  const script = `
+    const { withRealtimeLimitLifted } = await import(${JSON.stringify(stackModule)});
+    await withRealtimeLimitLifted({ realtime: true }, () => new Promise(() => {
+      process.stdout.write('lifted\\n');
+      setTimeout(() => {}, 60000);
+    }));
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('lifted')) resolve(); });
+      child.once('exit', () => reject(new Error('the child exited before lifting the limit')));
+    });
+    assert.equal(limit(), '-1', 'lifted while the child runs');
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 'SIGTERM', 'the child still dies of the signal');
+    assert.equal(limit(), before, 'restored by the signal handler');
+  } finally {
+    child.kill('SIGKILL');
+    if (limit() !== before) writeFileSync(RT_RUNTIME_PATH, before);
+  }
 });

@@ -194,7 +194,7 @@ function rtRuntimeUnwritable(): string {
 
 /**
  * Runs `fn` with the kernel's RT bandwidth limit lifted (sched_rt_runtime_us = -1) when `opts.realtime`, and puts
- * the old value back afterwards, also when `fn` throws or the process exits first. With the default (950000 µs per
+ * the old value back afterwards, also when `fn` throws or the process exits first (or gets SIGTERM or SIGINT). With the default (950000 µs per
  * 1 s period) a SCHED_RR thread kept busy for a whole period is throttled: its CPU idles for the period's last
  * 45-49 ms (traced here with a busy loop), and a stack that cannot run for that long draws the kernel's tail-loss
  * probe (the echo server's JS thread, busy for the 2 s of the both-ways run, was caught idle for 28 ms). An mTCP
@@ -205,12 +205,21 @@ export async function withRealtimeLimitLifted<T>(opts: ProgramOptions, fn: () =>
   if (opts.realtime !== true) return fn();
   const old = readFileSync(RT_RUNTIME_PATH, 'utf8').trim();
   const restore = (): void => writeFileSync(RT_RUNTIME_PATH, old);
+  // A test process stopped by a signal runs no 'exit' listener: restore, then die of the signal as before.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    restore();
+    process.kill(process.pid, signal);
+  };
   writeFileSync(RT_RUNTIME_PATH, '-1');
   process.once('exit', restore);
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   try {
     return await fn();
   } finally {
     process.removeListener('exit', restore);
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGINT', onSignal);
     restore();
   }
 }
