@@ -2,7 +2,7 @@
 // SCHED_RR, its JS thread (the stack) at a higher priority than V8's and libuv's helpers; one started without keeps
 // SCHED_OTHER; and the RT bandwidth limit is lifted for a realtime run only, then restored.
 
-import { test, after } from 'node:test';
+import { test, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -20,6 +20,19 @@ after(() => {
   assert.deepEqual(listNetns().filter((n) => n.startsWith(`${PREFIX}-${process.pid}-`)), []);
 });
 
+/** Root tests on, and realtime scheduling available (else the test is skipped with the reason). */
+function realtimeTestsEnabled(t: TestContext): boolean {
+  if (!rootTestsEnabled(t)) return false;
+  const why = realtimeSchedulingUnavailable();
+  if (why !== '') t.skip(why);
+  return why === '';
+}
+
+/** The kernel's RT bandwidth limit now. */
+function limit(): string {
+  return readFileSync(RT_RUNTIME_PATH, 'utf8').trim();
+}
+
 /** Policy and RT priority of every thread of `pid`, the JS thread (tid = pid) first. */
 function threadSchedulings(pid: number): Array<{ tid: number; policy: number; priority: number }> {
   const tids = readdirSync(`/proc/${pid}/task`).map(Number).sort((a, b) => (a === pid ? -1 : b === pid ? 1 : a - b));
@@ -27,12 +40,7 @@ function threadSchedulings(pid: number): Array<{ tid: number; policy: number; pr
 }
 
 test('startProgram with realtime runs every thread of our stack with SCHED_RR, the JS thread above its helpers; without, SCHED_OTHER', async (t) => {
-  if (!rootTestsEnabled(t)) return;
-  const why = realtimeSchedulingUnavailable();
-  if (why !== '') {
-    t.skip(why);
-    return;
-  }
+  if (!realtimeTestsEnabled(t)) return;
   await withInterop({ prefix: PREFIX }, async (net) => {
     net.createTap();
     const conf = writeStackConf(net);
@@ -56,13 +64,7 @@ test('startProgram with realtime runs every thread of our stack with SCHED_RR, t
 });
 
 test('withRealtimeLimitLifted sets sched_rt_runtime_us to -1 for a realtime run only, and restores it also when the run throws', async (t) => {
-  if (!rootTestsEnabled(t)) return;
-  const why = realtimeSchedulingUnavailable();
-  if (why !== '') {
-    t.skip(why);
-    return;
-  }
-  const limit = (): string => readFileSync(RT_RUNTIME_PATH, 'utf8').trim();
+  if (!realtimeTestsEnabled(t)) return;
   const before = limit();
   assert.equal(await withRealtimeLimitLifted({ realtime: true }, async () => limit()), '-1');
   assert.equal(limit(), before);
@@ -75,13 +77,7 @@ test('withRealtimeLimitLifted sets sched_rt_runtime_us to -1 for a realtime run 
 });
 
 test('withRealtimeLimitLifted restores sched_rt_runtime_us when its process is killed with SIGTERM mid-run', async (t) => {
-  if (!rootTestsEnabled(t)) return;
-  const why = realtimeSchedulingUnavailable();
-  if (why !== '') {
-    t.skip(why);
-    return;
-  }
-  const limit = (): string => readFileSync(RT_RUNTIME_PATH, 'utf8').trim();
+  if (!realtimeTestsEnabled(t)) return;
   const before = limit();
   const stackModule = new URL('./stack.js', import.meta.url).href;
   const script = `
