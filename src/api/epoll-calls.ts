@@ -112,7 +112,7 @@ function dispatchWake(epoll: EpollInstance): void {
   const list = waitersOf.get(epoll);
   if (list === undefined) return;
   // Each waiter collects in turn; the first ones take what is ready, later ones find nothing and keep waiting.
-  // The usual single waiter is checked without copying the list (a wake-up must not allocate).
+  // The usual single waiter is checked without copying the list (one allocation less per wake-up).
   if (list.length === 1) {
     list[0].check();
     return;
