@@ -2,7 +2,7 @@
 // RFC's order: PAWS (RFC 7323 §5.3), sequence acceptability, RST (RFC 5961 §3.2), SYN (RFC 5961 §4.2), ACK
 // (RFC 5961 §5.2 and recovery.ts), text, FIN.
 
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/tcp.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TS_OPTION_BYTES } from '../wire/tcp.js';
 import * as E from './errno.js';
 import { seqGe, seqGt, seqLe, seqLt } from './seq.js';
 import { TcpConnection, TcpState } from './connection.js';
@@ -11,9 +11,6 @@ import { processAck } from './recovery.js';
 import { emitBareReset, emitReset, output } from './output.js';
 import { armIdleTimer } from './timers.js';
 import { listenerInput } from './listener.js';
-
-/** Bytes the timestamps option takes in every segment, with its padding (RFC 7323 §3). */
-const TS_OPTION_BYTES = 12;
 
 /** Applies the options of a SYN or SYN-ACK (RFC 9293 §3.7.1, RFC 7323 §2-3, RFC 2018 §2). */
 export function negotiateOptions(e: TcpEngine, c: TcpConnection): void {

@@ -1,7 +1,7 @@
 // Segments for a listener (RFC 9293 §3.10.7.2 LISTEN): new connections in SYN_RECEIVED, bounded by the SYN
 // backlog; past it, stateless SYN cookies (RFC 4987 §3.6) whose returning ACK creates the connection.
 
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../wire/tcp.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TS_OPTION_BYTES } from '../wire/tcp.js';
 import { TcpListener, TcpState } from './connection.js';
 import type { TcpEngine } from './engine.js';
 import { negotiateOptions, segmentArrives } from './input.js';
@@ -116,7 +116,7 @@ function cookieAck(e: TcpEngine, l: TcpListener, now: number): boolean {
     // Our timestamps continue from the one the peer echoed, so its PAWS sees them increase.
     c.tsOffset = (o.tsEcr + 1 - now) | 0;
   }
-  c.smss = c.peerMss - (c.tsOk ? 12 : 0);
+  c.smss = c.peerMss - (c.tsOk ? TS_OPTION_BYTES : 0);
   c.rcvAdvRight = (seq + (l.rcvbuf > 65535 ? 65535 : l.rcvbuf)) | 0;
   c.sndWnd = e.segWnd * 2 ** c.sndWscale;
   c.maxSndWnd = c.sndWnd;

@@ -169,6 +169,9 @@ function sackBlocksThatFit(options: TcpOptions, used: number): number {
   return options.sackCount < room ? options.sackCount : room;
 }
 
+/** Bytes the timestamps option takes in every segment of a connection that uses it, with its padding (RFC 7323 §3). */
+export const TS_OPTION_BYTES = 12;
+
 /** Bytes of options writeTcpHeader() lays out for `options` (a multiple of 4, at most 40). */
 export function tcpOptionsLength(options: TcpOptions): number {
   let n = 0;
